@@ -88,8 +88,7 @@ absl::StatusOr<Level> ParseLevel(std::string_view name) {
   if (lower == "warn" || lower == "warning") return Level::kWarn;
   if (lower == "error") return Level::kError;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown log level \"", AV(name),
-                   "\": want one of debug, info, warn, error"));
+      absl::StrCat("unknown log level \"", AV(name), "\": want one of debug, info, warn, error"));
 }
 
 void SetLevel(Level level) { g_level.store(level, std::memory_order_relaxed); }

@@ -7,8 +7,7 @@ namespace vigil {
 
 absl::Status Annotate(const absl::Status& status, std::string_view context) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(AV(context), ": ",
-                                                  status.message()));
+  return absl::Status(status.code(), absl::StrCat(AV(context), ": ", status.message()));
 }
 
 }  // namespace vigil

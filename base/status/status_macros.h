@@ -20,12 +20,12 @@
 #include "absl/status/statusor.h"
 
 // Evaluates `expr` (an absl::Status) once and returns it from the calling function if it is not OK.
-#define VIGIL_RETURN_IF_ERROR(expr)                                    \
-  do {                                                                 \
-    ::absl::Status vigil_status_internal_ = (expr);                    \
-    if (ABSL_PREDICT_FALSE(!vigil_status_internal_.ok())) {            \
-      return vigil_status_internal_;                                   \
-    }                                                                  \
+#define VIGIL_RETURN_IF_ERROR(expr)                         \
+  do {                                                      \
+    ::absl::Status vigil_status_internal_ = (expr);         \
+    if (ABSL_PREDICT_FALSE(!vigil_status_internal_.ok())) { \
+      return vigil_status_internal_;                        \
+    }                                                       \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>) once; on error returns its status from the calling function,
