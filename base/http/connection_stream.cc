@@ -1,0 +1,156 @@
+#include "base/http/connection_stream.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/strings/absl_view.h"
+
+namespace vigil::http::internal {
+namespace {
+
+// Socket read buffer size.
+constexpr size_t kReadBufferSize = 16 << 10;
+// Most bytes DrainBeforeClose reads.
+constexpr size_t kMaxDrainBytes = size_t{256} << 10;
+
+// poll(2) timeout in milliseconds, rounded up so a short positive timeout never becomes "don't wait".
+int PollMillis(absl::Duration d) {
+  if (d == absl::InfiniteDuration()) return -1;
+  if (d <= absl::ZeroDuration()) return 0;
+  int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)));
+  return static_cast<int>(std::min<int64_t>(ms, std::numeric_limits<int>::max()));
+}
+
+// "ip:port" of a socket address; IPv4-mapped IPv6 addresses are shown as IPv4.
+void AddressParts(const sockaddr_storage& addr, std::string* ip, int* port) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+    *port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+      inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], buf, sizeof(buf));
+    } else {
+      inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+    }
+    *port = ntohs(in6->sin6_port);
+  } else {
+    *port = 0;
+  }
+  *ip = buf;
+}
+
+}  // namespace
+
+bool WaitFor(int fd, short events, absl::Duration timeout) {
+  pollfd p{};
+  p.fd = fd;
+  p.events = events;
+  absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    int rc = ::poll(&p, 1, PollMillis(timeout));
+    if (rc > 0) return true;
+    if (rc == 0) return false;
+    if (errno != EINTR) return false;
+    timeout = deadline - absl::Now();
+  }
+}
+
+std::string JoinHostPort(std::string_view host, int port) {
+  if (host.find(':') != std::string_view::npos) return absl::StrCat("[", AV(host), "]:", port);
+  return absl::StrCat(AV(host), ":", port);
+}
+
+bool SocketAddress(int fd, bool local, std::string* ip, int* port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  int rc = local ? getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                 : getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc != 0) {
+    ip->clear();
+    *port = 0;
+    return false;
+  }
+  AddressParts(addr, ip, port);
+  return true;
+}
+
+ConnectionStream::ConnectionStream(int fd, absl::Duration read_timeout, absl::Duration write_timeout)
+    : fd_(fd), read_timeout_(read_timeout), write_timeout_(write_timeout), buffer_(kReadBufferSize) {}
+
+void ConnectionStream::StartRequest(size_t limit) {
+  read_for_request_ = 0;
+  read_limit_ = limit;
+  limit_hit_ = false;
+}
+
+bool ConnectionStream::is_readable() const { return HasBuffered() || WaitFor(fd_, POLLIN, read_timeout_); }
+
+bool ConnectionStream::is_writable() const { return WaitFor(fd_, POLLOUT, write_timeout_); }
+
+ssize_t ConnectionStream::read(char* ptr, size_t size) {
+  if (size == 0) return 0;
+  if (!HasBuffered()) {
+    if (read_for_request_ >= read_limit_) {
+      limit_hit_ = true;
+      return -1;
+    }
+    if (!WaitFor(fd_, POLLIN, read_timeout_)) return -1;
+    size_t want = std::min(buffer_.size(), read_limit_ - read_for_request_);
+    ssize_t n;
+    do {
+      n = ::recv(fd_, buffer_.data(), want, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return n;
+    read_for_request_ += static_cast<size_t>(n);
+    begin_ = 0;
+    end_ = static_cast<size_t>(n);
+  }
+  size_t n = std::min(size, end_ - begin_);
+  std::memcpy(ptr, buffer_.data() + begin_, n);
+  begin_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t ConnectionStream::write(const char* ptr, size_t size) {
+  if (!WaitFor(fd_, POLLOUT, write_timeout_)) return -1;
+  ssize_t n;
+  do {
+    n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  SocketAddress(fd_, false, &ip, &port);
+}
+
+void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const { SocketAddress(fd_, true, &ip, &port); }
+
+void DrainBeforeClose(int fd, absl::Duration wait) {
+  ::shutdown(fd, SHUT_WR);
+  char buf[16 << 10];
+  size_t drained = 0;
+  absl::Time deadline = absl::Now() + wait;
+  while (drained < kMaxDrainBytes) {
+    absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration() || !WaitFor(fd, POLLIN, left)) break;
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    drained += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace vigil::http::internal
