@@ -1,0 +1,63 @@
+#include "server/store_server.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "base/version/version.h"
+
+namespace vigil::server {
+namespace {
+
+void Text(http::Response* resp, int status, std::string body) {
+  resp->status = status;
+  resp->content_type = "text/plain; charset=utf-8";
+  resp->body = std::move(body);
+}
+
+// Minimal JSON string escaping for the fixed, ASCII build-info fields.
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, StoreServerOptions options)
+    : registry_(registry), http_(options.http), remote_write_(storage, registry, options.remote_write) {
+  BuildInfo info = GetBuildInfo();
+  (void)registry_->NewGaugeCollector(
+      "vigil_build_info", "Build information of this binary; the value is always 1.",
+      {"version", "compiler", "build_type"}, [info] {
+        return std::vector<metrics::LabeledValue>{{{info.version, info.compiler, info.build_type}, 1}};
+      });
+
+  http_.Get("/-/healthy", [](const http::Request&, http::Response* resp) { Text(resp, 200, "Vigil is Healthy.\n"); });
+  http_.Get("/-/ready", [this](const http::Request&, http::Response* resp) {
+    if (ready_.load()) {
+      Text(resp, 200, "Vigil is Ready.\n");
+    } else {
+      Text(resp, 503, "Service Unavailable: starting up.\n");
+    }
+  });
+  http_.Get("/metrics", [this](const http::Request&, http::Response* resp) {
+    resp->status = 200;
+    resp->content_type = std::string(metrics::kTextContentType);
+    registry_->RenderText(&resp->body);
+  });
+  http_.Get("/api/v1/status/buildinfo", [info](const http::Request&, http::Response* resp) {
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->body = absl::StrCat(R"({"status":"success","data":{"version":)", JsonString(info.version),
+                              R"(,"revision":"","branch":"","buildUser":"","buildDate":"","goVersion":)",
+                              JsonString(info.compiler), "}}");
+  });
+  http_.Post("/api/v1/write",
+             [this](const http::Request& req, http::Response* resp) { remote_write_.Handle(req, resp); });
+}
+
+}  // namespace vigil::server

@@ -1,0 +1,48 @@
+// The HTTP face of vigil-store: one listen address serving ingestion, health, self-metrics and (as they are
+// built) the Prometheus, Loki and Tempo query APIs, so Grafana needs one URL for every datasource.
+#ifndef VIGIL_SERVER_STORE_SERVER_H_
+#define VIGIL_SERVER_STORE_SERVER_H_
+
+#include <atomic>
+#include <memory>
+
+#include "base/http/server.h"
+#include "base/metrics/registry.h"
+#include "server/ingest/remote_write_handler.h"
+#include "tsdb/storage/storage.h"
+
+namespace vigil::server {
+
+struct StoreServerOptions {
+  http::ServerOptions http;
+  RemoteWriteOptions remote_write;
+};
+
+class StoreServer {
+ public:
+  // `storage` and `registry` must outlive the server. Routes:
+  //   GET  /-/healthy              200 while the process serves HTTP
+  //   GET  /-/ready                200 once SetReady(true) (storage opened, WAL replayed), else 503
+  //   GET  /metrics                the store's own metrics, Prometheus text format
+  //   GET  /api/v1/status/buildinfo  Prometheus' buildinfo envelope (Grafana reads the version from it)
+  //   POST /api/v1/write           remote_write 1.0 (server/ingest/remote_write_handler.h)
+  StoreServer(tsdb::Storage* storage, metrics::Registry* registry, StoreServerOptions options);
+
+  absl::Status Start() { return http_.Start(); }
+  int port() const { return http_.port(); }
+  void SetReady(bool ready) { ready_.store(ready); }
+  void Shutdown(absl::Duration grace) { http_.Shutdown(grace); }
+
+  // The underlying server, for routing tests and for later APIs to register on.
+  http::Server& http() { return http_; }
+
+ private:
+  metrics::Registry* registry_;
+  http::Server http_;
+  RemoteWriteHandler remote_write_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace vigil::server
+
+#endif  // VIGIL_SERVER_STORE_SERVER_H_
