@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tsdb/storage/memory_storage.h"
+#include "tsdb/storage/merge_querier.h"
 #include "tsdb/storage/series_set.h"
 
 namespace vigil::tsdb {
@@ -145,6 +146,30 @@ TEST(MergeSeriesSetsTest, ReportsInputError) {
   auto merged = MergeSeriesSets(std::move(sets));
   EXPECT_FALSE(merged->Next());
   EXPECT_EQ(merged->Err().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(MergeQuerierTest, UnionsSeriesNamesAndValuesAcrossStores) {
+  MemoryStorage head, disk;
+  auto a = head.NewAppender();
+  ASSERT_TRUE(a->Append(0, Labels{{"__name__", "up"}, {"job", "a"}}, 20, 1).ok());
+  ASSERT_TRUE(a->Commit().ok());
+  auto b = disk.NewAppender();
+  ASSERT_TRUE(b->Append(0, Labels{{"__name__", "up"}, {"job", "a"}}, 10, 0).ok());
+  ASSERT_TRUE(b->Append(0, Labels{{"__name__", "up"}, {"job", "b"}, {"zone", "z"}}, 10, 0).ok());
+  ASSERT_TRUE(b->Commit().ok());
+  std::vector<std::unique_ptr<Querier>> qs;
+  qs.push_back(*head.NewQuerier(0, 100));
+  qs.push_back(*disk.NewQuerier(0, 100));
+  auto q = NewMergeQuerier(std::move(qs));
+  std::vector<Matcher> ms = {M(MatchType::kEqual, "__name__", "up")};
+  auto set = q->Select(false, nullptr, ms);
+  ASSERT_TRUE(set->Next());
+  EXPECT_THAT(Times(ReadAll(*set->At())), ElementsAre(10, 20));
+  ASSERT_TRUE(set->Next());
+  EXPECT_EQ(set->At()->labels().Get("job"), "b");
+  EXPECT_FALSE(set->Next());
+  EXPECT_THAT(*q->LabelNames({}), ElementsAre("__name__", "job", "zone"));
+  EXPECT_THAT(*q->LabelValues("job", ms), ElementsAre("a", "b"));
 }
 
 }  // namespace
