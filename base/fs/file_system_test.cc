@@ -106,6 +106,17 @@ TEST_P(FileSystemContractTest, RenameKeepsIdentityAndTruncateCuts) {
   EXPECT_EQ(fs_->Stat(P("app.log.1"))->size, 6u);
 }
 
+TEST_P(FileSystemContractTest, RenameMovesADirectoryWithItsContents) {
+  ASSERT_TRUE(fs_->CreateDirs(P("checkpoint.tmp/sub")).ok());
+  ASSERT_TRUE(fs_->WriteFileAtomic(P("checkpoint.tmp/00000000"), "series", false).ok());
+  ASSERT_TRUE(fs_->WriteFileAtomic(P("checkpoint.tmp/sub/x"), "y", false).ok());
+  ASSERT_TRUE(fs_->Rename(P("checkpoint.tmp"), P("checkpoint.00000003")).ok());
+  EXPECT_FALSE(fs_->Exists(P("checkpoint.tmp")));
+  EXPECT_EQ(*fs_->ReadFile(P("checkpoint.00000003/00000000")), "series");
+  EXPECT_EQ(*fs_->ReadFile(P("checkpoint.00000003/sub/x")), "y");
+  EXPECT_THAT(*fs_->ListDir(root_), ElementsAre("checkpoint.00000003"));
+}
+
 TEST_P(FileSystemContractTest, ErrorsNameThePath) {
   absl::StatusOr<std::string> missing = fs_->ReadFile(P("nope"));
   ASSERT_FALSE(missing.ok());

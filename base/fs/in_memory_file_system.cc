@@ -219,6 +219,34 @@ absl::Status InMemoryFileSystem::Remove(std::string_view path) {
 absl::Status InMemoryFileSystem::Rename(std::string_view from, std::string_view to) {
   absl::MutexLock lock(&mu_);
   std::string f = Normalize(from), t = Normalize(to);
+  if (dirs_.count(f)) {
+    // A directory moves with everything under it (POSIX rename(2) of a directory).
+    if (!ParentExists(t)) return NotFound("rename", absl::StrCat(AV(from), " -> ", AV(to)));
+    if (files_.count(t))
+      return absl::FailedPreconditionError(absl::StrCat("rename ", f, " -> ", t, ": Not a directory"));
+    std::string prefix = f + "/";
+    std::map<std::string, std::shared_ptr<FileData>> moved_files;
+    for (auto fit = files_.begin(); fit != files_.end();) {
+      if (absl::StartsWith(fit->first, prefix)) {
+        moved_files[t + fit->first.substr(f.size())] = std::move(fit->second);
+        fit = files_.erase(fit);
+      } else {
+        ++fit;
+      }
+    }
+    std::set<std::string> moved_dirs;
+    for (auto dit = dirs_.begin(); dit != dirs_.end();) {
+      if (*dit == f || absl::StartsWith(*dit, prefix)) {
+        moved_dirs.insert(t + dit->substr(f.size()));
+        dit = dirs_.erase(dit);
+      } else {
+        ++dit;
+      }
+    }
+    for (auto& [p, d] : moved_files) files_[p] = std::move(d);
+    dirs_.insert(moved_dirs.begin(), moved_dirs.end());
+    return absl::OkStatus();
+  }
   auto it = files_.find(f);
   if (it == files_.end()) return NotFound("rename", absl::StrCat(AV(from), " -> ", AV(to)));
   if (!ParentExists(t)) return NotFound("rename", absl::StrCat(AV(from), " -> ", AV(to)));
