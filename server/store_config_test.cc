@@ -1,0 +1,77 @@
+#include "server/store_config.h"
+
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace vigil::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+absl::Status Load(const std::string& yaml, std::vector<const char*> args, StoreConfig* cfg) {
+  FlagSet flags("vigil-store", "test");
+  RegisterStoreFlags(&flags, cfg);
+  args.insert(args.begin(), "vigil-store");
+  if (absl::Status s = flags.Parse(static_cast<int>(args.size()), args.data()); !s.ok()) return s;
+  return LoadStoreConfigFile(WriteFile("store.yaml", yaml), flags, cfg);
+}
+
+TEST(StoreConfigTest, FileSetsValuesAndFlagsOverrideThem) {
+  StoreConfig cfg;
+  ASSERT_TRUE(Load(R"(
+web:
+  listen_address: 127.0.0.1:1234
+storage:
+  tsdb:
+    path: /var/lib/vigil
+    retention_time: 30d
+    retention_size: 10GB
+    out_of_order_time_window: 10m
+limits:
+  max_series: 500000
+)",
+                   {"--storage.tsdb.retention.time=2d"}, &cfg)
+                  .ok());
+  EXPECT_EQ(cfg.listen_address, "127.0.0.1:1234");
+  EXPECT_EQ(cfg.path, "/var/lib/vigil");
+  EXPECT_EQ(cfg.retention, absl::Hours(48));  // the flag wins
+  EXPECT_EQ(cfg.retention_bytes, int64_t{10} << 30);
+  EXPECT_EQ(cfg.out_of_order_window, absl::Minutes(10));
+  EXPECT_EQ(cfg.max_series, 500000);
+  EXPECT_THAT(cfg.config_text, HasSubstr("max_series: 500000"));
+  EXPECT_TRUE(ValidateStoreConfig(cfg).ok());
+}
+
+TEST(StoreConfigTest, ErrorsNameFileLineAndKey) {
+  StoreConfig cfg;
+  absl::Status s = Load("storage:\n  tsdb:\n    retension_time: 1d\n    retention_size: lots\n", {}, &cfg);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), HasSubstr("store.yaml:3:5: storage.tsdb: unknown key \"retension_time\""));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("store.yaml:4:21: storage.tsdb.retention_size:"));
+}
+
+TEST(StoreConfigTest, ValidationRejectsBadCombinations) {
+  StoreConfig cfg;
+  cfg.wal_fsync = "sometimes";
+  EXPECT_THAT(std::string(ValidateStoreConfig(cfg).message()), HasSubstr("\"sometimes\" is not one of"));
+  cfg = StoreConfig{};
+  cfg.max_series = -1;
+  EXPECT_FALSE(ValidateStoreConfig(cfg).ok());
+  cfg = StoreConfig{};
+  cfg.log_level = "chatty";
+  EXPECT_FALSE(ValidateStoreConfig(cfg).ok());
+}
+
+}  // namespace
+}  // namespace vigil::server
