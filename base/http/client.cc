@@ -168,22 +168,30 @@ class HttplibClient::Impl {
 
   absl::StatusOr<ClientResponse> Send(const std::string& method, const std::string& url, const HeaderList& headers,
                                       std::string body, absl::Duration timeout);
+  absl::StatusOr<ClientResponse> SendStream(const std::string& url, const HeaderList& headers, ChunkSource next_chunk,
+                                            absl::Duration timeout);
 
  private:
-  // A connection for `key` from the pool, or a new one; `reused` says which.
-  std::unique_ptr<httplib::ClientImpl> Take(const std::string& key, const Url& url, bool* reused);
+  // Checks what Send and SendStream share: the URL, the timeout and the header fields.
+  absl::StatusOr<Url> Validate(const std::string& method, const std::string& url, const HeaderList& headers,
+                               absl::Duration timeout) const;
+  // A connection for `key` from the pool (unless `fresh`), or a new one; `reused` says which.
+  std::unique_ptr<httplib::ClientImpl> Take(const std::string& key, const Url& url, bool fresh, bool* reused);
   void Return(const std::string& key, std::unique_ptr<httplib::ClientImpl> client);
+  // Sends one request: with `body`, or when `source` is set with a chunked body it produces.
   absl::StatusOr<ClientResponse> SendOnce(httplib::ClientImpl& client, const std::string& method,
                                           const std::string& url, const Url& parsed, const HeaderList& headers,
-                                          std::string body, absl::Duration timeout, httplib::Error* error);
+                                          std::string body, const ChunkSource* source, absl::Duration timeout,
+                                          httplib::Error* error);
 
   const HttplibClientOptions options_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::vector<std::unique_ptr<httplib::ClientImpl>>> idle_ ABSL_GUARDED_BY(mu_);
 };
 
-std::unique_ptr<httplib::ClientImpl> HttplibClient::Impl::Take(const std::string& key, const Url& url, bool* reused) {
-  {
+std::unique_ptr<httplib::ClientImpl> HttplibClient::Impl::Take(const std::string& key, const Url& url, bool fresh,
+                                                               bool* reused) {
+  if (!fresh) {
     absl::MutexLock lock(&mu_);
     auto it = idle_.find(key);
     if (it != idle_.end() && !it->second.empty()) {
@@ -212,19 +220,52 @@ void HttplibClient::Impl::Return(const std::string& key, std::unique_ptr<httplib
 absl::StatusOr<ClientResponse> HttplibClient::Impl::SendOnce(httplib::ClientImpl& client, const std::string& method,
                                                              const std::string& url, const Url& parsed,
                                                              const HeaderList& headers, std::string body,
-                                                             absl::Duration timeout, httplib::Error* error) {
+                                                             const ChunkSource* source, absl::Duration timeout,
+                                                             httplib::Error* error) {
   SetTimeouts(client, timeout);
-  const absl::Time deadline = absl::Now() + timeout;
+  // A streamed body may take any time to send; its response is due `timeout` after the body is complete.
+  absl::Time deadline = source != nullptr ? absl::InfiniteFuture() : absl::Now() + timeout;
 
   httplib::Request req;
   req.method = method;
   req.path = parsed.target;
   for (const auto& [name, value] : headers) req.headers.emplace(name, value);
   if (!HasHeader(headers, "User-Agent")) req.headers.emplace("User-Agent", options_.user_agent);
-  if (!body.empty() && !HasHeader(headers, "Content-Type")) {
+  if ((!body.empty() || source != nullptr) && !HasHeader(headers, "Content-Type")) {
     req.headers.emplace("Content-Type", "application/octet-stream");
   }
   req.body = std::move(body);
+
+  absl::Status source_error;
+  std::string chunk;  // Reused for every piece.
+  if (source != nullptr) {
+    // cpp-httplib 0.11.4 sends a request body from a content provider only through these Request members
+    // (public, though named as private), as its own Post(path, provider_without_length, ...) sets them; that
+    // Post would read the whole response into memory, so the request is built here instead.
+    req.headers.emplace("Transfer-Encoding", "chunked");
+    req.is_chunked_content_provider_ = true;
+    req.content_provider_ = [&](size_t, size_t, httplib::DataSink& sink) {
+      for (;;) {
+        chunk.clear();
+        absl::StatusOr<bool> more = (*source)(&chunk);
+        if (!more.ok()) {
+          // cpp-httplib then closes the connection without the last chunk: the server sees a broken body.
+          source_error = more.status();
+          return false;
+        }
+        if (!*more) {
+          deadline = absl::Now() + timeout;
+          sink.done();
+          return true;
+        }
+        // An empty write would end the body without its last chunk.
+        if (chunk.empty()) continue;
+        // A failed write is reported by cpp-httplib itself (Error::Write).
+        sink.write(chunk.data(), chunk.size());
+        return true;
+      }
+    };
+  }
 
   std::string received;
   bool too_large = false;
@@ -246,6 +287,11 @@ absl::StatusOr<ClientResponse> HttplibClient::Impl::SendOnce(httplib::ClientImpl
   httplib::Response res;
   *error = httplib::Error::Success;
   if (!client.send(req, res, *error)) {
+    if (!source_error.ok()) {
+      return absl::Status(
+          source_error.code(),
+          absl::StrCat(method, " ", url, ": the request body's source failed: ", source_error.message()));
+    }
     if (too_large) {
       return absl::ResourceExhaustedError(
           absl::StrCat(method, " ", url, ": response body larger than the limit of ", limit, " bytes"));
@@ -264,9 +310,8 @@ absl::StatusOr<ClientResponse> HttplibClient::Impl::SendOnce(httplib::ClientImpl
   return out;
 }
 
-absl::StatusOr<ClientResponse> HttplibClient::Impl::Send(const std::string& method, const std::string& url,
-                                                         const HeaderList& headers, std::string body,
-                                                         absl::Duration timeout) {
+absl::StatusOr<Url> HttplibClient::Impl::Validate(const std::string& method, const std::string& url,
+                                                  const HeaderList& headers, absl::Duration timeout) const {
   VIGIL_ASSIGN_OR_RETURN(Url parsed, ParseUrl(url));
   if (timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(absl::StrCat(method, " ", url, ": timeout must be positive"));
@@ -277,6 +322,33 @@ absl::StatusOr<ClientResponse> HttplibClient::Impl::Send(const std::string& meth
           absl::StrCat(method, " ", url, ": invalid header \"", absl::CEscape(name), "\""));
     }
   }
+  return parsed;
+}
+
+absl::StatusOr<ClientResponse> HttplibClient::Impl::SendStream(const std::string& url, const HeaderList& headers,
+                                                               ChunkSource next_chunk, absl::Duration timeout) {
+  VIGIL_ASSIGN_OR_RETURN(Url parsed, Validate("POST", url, headers, timeout));
+  if (HasHeader(headers, "Content-Length") || HasHeader(headers, "Transfer-Encoding")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("POST ", url, ": a streamed body sets Content-Length and Transfer-Encoding itself"));
+  }
+  if (!next_chunk) return absl::InvalidArgumentError(absl::StrCat("POST ", url, ": no body source"));
+  const std::string key = HostPort(parsed);
+  // A fresh connection: a pooled one the server closed while idle would fail mid-body, and a body that was
+  // partly consumed from its source cannot be sent again.
+  bool reused = false;
+  std::unique_ptr<httplib::ClientImpl> client = Take(key, parsed, /*fresh=*/true, &reused);
+  httplib::Error error = httplib::Error::Success;
+  absl::StatusOr<ClientResponse> result =
+      SendOnce(*client, "POST", url, parsed, headers, "", &next_chunk, timeout, &error);
+  if (result.ok()) Return(key, std::move(client));
+  return result;
+}
+
+absl::StatusOr<ClientResponse> HttplibClient::Impl::Send(const std::string& method, const std::string& url,
+                                                         const HeaderList& headers, std::string body,
+                                                         absl::Duration timeout) {
+  VIGIL_ASSIGN_OR_RETURN(Url parsed, Validate(method, url, headers, timeout));
   const std::string key = HostPort(parsed);
   // A server may close an idle keep-alive connection just as it is reused; a GET has no side effects, so it
   // is retried once on a fresh connection. A POST is not: the server may have acted on it.
@@ -284,10 +356,10 @@ absl::StatusOr<ClientResponse> HttplibClient::Impl::Send(const std::string& meth
   absl::StatusOr<ClientResponse> result;
   for (int attempt = 0; attempt < attempts; ++attempt) {
     bool reused = false;
-    std::unique_ptr<httplib::ClientImpl> client = Take(key, parsed, &reused);
+    std::unique_ptr<httplib::ClientImpl> client = Take(key, parsed, /*fresh=*/false, &reused);
     httplib::Error error = httplib::Error::Success;
     bool last = attempt + 1 == attempts;
-    result = SendOnce(*client, method, url, parsed, headers, last ? std::move(body) : body, timeout, &error);
+    result = SendOnce(*client, method, url, parsed, headers, last ? std::move(body) : body, nullptr, timeout, &error);
     if (result.ok()) {
       Return(key, std::move(client));
       return result;
@@ -305,6 +377,11 @@ HttplibClient::~HttplibClient() = default;
 absl::StatusOr<ClientResponse> HttplibClient::Post(const std::string& url, const HeaderList& headers, std::string body,
                                                    absl::Duration timeout) {
   return impl_->Send("POST", url, headers, std::move(body), timeout);
+}
+
+absl::StatusOr<ClientResponse> HttplibClient::PostStream(const std::string& url, const HeaderList& headers,
+                                                         ChunkSource next_chunk, absl::Duration timeout) {
+  return impl_->SendStream(url, headers, std::move(next_chunk), timeout);
 }
 
 absl::StatusOr<ClientResponse> HttplibClient::Get(const std::string& url, const HeaderList& headers,

@@ -18,6 +18,7 @@
 #define VIGIL_BASE_HTTP_CLIENT_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +48,14 @@ struct ClientResponse {
 // many requests), as Prometheus' remote_write treats them. Other statuses will not change on retry.
 bool IsRetryableStatus(int status);
 
+// Produces the body of a streamed request piece by piece (see Client::PostStream): returns true with the next
+// piece in *chunk (cleared before each call, its memory kept; an empty piece is skipped), or false once the
+// body is complete (*chunk is then ignored). Returning an error instead (a file that could not be read) aborts
+// the request: the body is cut off without its end, so the server sees a broken body, never a short complete
+// one, and PostStream returns that error. A plain `bool(std::string*)` function converts to this type. Called
+// on the thread that called PostStream.
+using ChunkSource = std::function<absl::StatusOr<bool>(std::string* chunk)>;
+
 // Sends HTTP requests. Implementations are thread-safe.
 class Client {
  public:
@@ -58,6 +67,16 @@ class Client {
   // Unavailable when no response arrived.
   virtual absl::StatusOr<ClientResponse> Post(const std::string& url, const HeaderList& headers, std::string body,
                                               absl::Duration timeout) = 0;
+
+  // POSTs a body produced piece by piece by `next_chunk`, sent with chunked transfer coding as it is produced,
+  // so a body of any size (`vigilctl import` of a multi-gigabyte file) goes out in bounded memory. Headers as
+  // for Post, except that Content-Length and Transfer-Encoding are the client's own (InvalidArgument if given).
+  // `timeout` bounds connecting and each wait for the peer (so a long upload that keeps moving is never cut
+  // off), and the arrival of the response once the body is sent. Never retried: the source cannot be
+  // rewound. A server that refuses the body before it is all sent (e.g. 413) closes the connection under the
+  // upload, which usually shows as Unavailable ("could not send the request") rather than as that response.
+  virtual absl::StatusOr<ClientResponse> PostStream(const std::string& url, const HeaderList& headers,
+                                                    ChunkSource next_chunk, absl::Duration timeout) = 0;
 
   // GETs `url`; otherwise as Post.
   virtual absl::StatusOr<ClientResponse> Get(const std::string& url, const HeaderList& headers,
@@ -101,6 +120,8 @@ class HttplibClient final : public Client {
 
   absl::StatusOr<ClientResponse> Post(const std::string& url, const HeaderList& headers, std::string body,
                                       absl::Duration timeout) override;
+  absl::StatusOr<ClientResponse> PostStream(const std::string& url, const HeaderList& headers, ChunkSource next_chunk,
+                                            absl::Duration timeout) override;
   absl::StatusOr<ClientResponse> Get(const std::string& url, const HeaderList& headers,
                                      absl::Duration timeout) override;
 

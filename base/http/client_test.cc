@@ -3,12 +3,14 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "base/http/fake_client.h"
 #include "base/http/gzip.h"
@@ -20,6 +22,10 @@ namespace vigil::http {
 namespace {
 
 using ::testing::HasSubstr;
+
+uint32_t Crc(std::string_view data, uint32_t crc = 0) {
+  return static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+}
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -39,6 +45,20 @@ class ClientTest : public ::testing::Test {
       resp->body = "status body";
     });
     server_->Get("/peer", [](const Request& req, Response* resp) { resp->body = req.remote_addr; });
+    server_->PostStream("/stream", [this](const Request& req, BodyReader* body, Response* resp) {
+      uint64_t bytes = 0;
+      uint32_t crc = 0;
+      std::string piece;
+      while (body->Read(&piece)) {
+        bytes += piece.size();
+        crc = Crc(piece, crc);
+      }
+      resp->body =
+          absl::StrCat(bytes, " ", crc, " te=", req.Header("Transfer-Encoding"), " ct=", req.Header("Content-Type"));
+      absl::MutexLock lock(&stream_mu_);
+      stream_status_ = body->status();
+      stream_done_ = true;
+    });
     server_->Get("/big", [](const Request&, Response* resp) { resp->body = std::string(100000, 'b'); });
     server_->Get("/json", [](const Request&, Response* resp) {
       resp->content_type = "application/json";
@@ -57,9 +77,19 @@ class ClientTest : public ::testing::Test {
     server_->Shutdown(absl::Seconds(5));
   }
 
+  // The status the last streaming request's body ended with, once its handler is done.
+  absl::Status AwaitStreamStatus() {
+    absl::MutexLock lock(&stream_mu_);
+    stream_mu_.Await(absl::Condition(&stream_done_));
+    return stream_status_;
+  }
+
   std::unique_ptr<Server> server_;
   std::string base_;
   absl::Notification release_slow_;
+  absl::Mutex stream_mu_;
+  bool stream_done_ ABSL_GUARDED_BY(stream_mu_) = false;
+  absl::Status stream_status_ ABSL_GUARDED_BY(stream_mu_);
 };
 
 TEST_F(ClientTest, PostAndGetRoundTrip) {
@@ -185,6 +215,70 @@ TEST_F(ClientTest, RejectsBadUrlsHeadersAndTimeouts) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(ClientTest, PostStreamSendsAChunkedBodyAsItIsProduced) {
+  HttplibClient client;
+  // 3 MB in pieces of varying size, with empty pieces in between (skipped, not taken for the end).
+  uint64_t sent = 0;
+  uint32_t crc = 0;
+  int calls = 0;
+  absl::StatusOr<ClientResponse> r = client.PostStream(
+      base_ + "/stream", {{"Content-Type", "application/openmetrics-text"}},
+      [&](std::string* chunk) {
+        EXPECT_TRUE(chunk->empty());
+        if (sent >= (3u << 20)) return false;
+        if (++calls % 5 == 0) return true;
+        chunk->assign(1000 + calls * 37 % 70000, static_cast<char>('a' + calls % 26));
+        sent += chunk->size();
+        crc = Crc(*chunk, crc);
+        return true;
+      },
+      absl::Seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, absl::StrCat(sent, " ", crc, " te=chunked ct=application/openmetrics-text"));
+  EXPECT_TRUE(AwaitStreamStatus().ok());
+
+  // An empty body, and the default Content-Type.
+  r = client.PostStream(
+      base_ + "/stream", {}, [](std::string*) { return false; }, absl::Seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "0 0 te=chunked ct=application/octet-stream");
+}
+
+TEST_F(ClientTest, PostStreamSourceErrorAbortsTheBody) {
+  HttplibClient client;
+  int calls = 0;
+  absl::StatusOr<ClientResponse> r = client.PostStream(
+      base_ + "/stream", {},
+      [&](std::string* chunk) -> absl::StatusOr<bool> {
+        if (++calls > 3) return absl::DataLossError("fleet.om: read error at offset 30000");
+        chunk->assign(10000, 'x');
+        return true;
+      },
+      absl::Seconds(10));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr(absl::StrCat("POST ", base_, "/stream: the request body's source failed: fleet.om")));
+  // The server never takes the cut-off body for a complete one.
+  absl::Status seen = AwaitStreamStatus();
+  EXPECT_TRUE(absl::IsUnavailable(seen)) << seen;
+}
+
+TEST_F(ClientTest, PostStreamRejectsFramingHeadersAndBadArguments) {
+  HttplibClient client;
+  auto none = [](std::string*) { return false; };
+  for (const char* header : {"Content-Length", "transfer-encoding"}) {
+    absl::StatusOr<ClientResponse> r = client.PostStream(base_ + "/stream", {{header, "5"}}, none, absl::Seconds(1));
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << header;
+  }
+  EXPECT_EQ(client.PostStream(base_ + "/stream", {}, nullptr, absl::Seconds(1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.PostStream("ftp://x/", {}, none, absl::Seconds(1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.PostStream(base_ + "/stream", {}, none, absl::ZeroDuration()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ParseUrlTest, AcceptsHttpUrls) {
   absl::StatusOr<Url> u = ParseUrl("http://Example.com");
   ASSERT_TRUE(u.ok()) << u.status();
@@ -275,6 +369,46 @@ TEST(FakeClientTest, AnswersFromTheScriptInOrderAndRecordsRequests) {
   EXPECT_EQ(requests[1].body, "two");
   EXPECT_EQ(requests[2].method, "GET");
   EXPECT_EQ(requests[2].url, "http://store/ready");
+}
+
+TEST(FakeClientTest, PostStreamRecordsTheConcatenatedPieces) {
+  FakeClient client;
+  client.AddResponse(200, "imported");
+  std::vector<std::string> pieces = {"# TYPE up gauge\n", "", "up 1\n", "# EOF\n"};
+  size_t next = 0;
+  absl::StatusOr<ClientResponse> r = client.PostStream(
+      "http://store/api/v1/import", {{"Content-Type", "application/openmetrics-text"}},
+      [&](std::string* chunk) {
+        if (next == pieces.size()) return false;
+        *chunk = pieces[next++];
+        return true;
+      },
+      absl::Seconds(30));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "imported");
+
+  // A failing source: recorded with what it produced, its error returned, no scripted outcome used.
+  client.AddResponse(200);
+  int calls = 0;
+  r = client.PostStream(
+      "http://store/api/v1/import", {},
+      [&](std::string* chunk) -> absl::StatusOr<bool> {
+        if (calls++ == 1) return absl::DataLossError("read failed");
+        *chunk = "partial";
+        return true;
+      },
+      absl::Seconds(30));
+  EXPECT_EQ(r.status(), absl::DataLossError("read failed"));
+  EXPECT_EQ(client.pending(), 1u);
+
+  std::vector<RecordedRequest> requests = client.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].url, "http://store/api/v1/import");
+  EXPECT_EQ(requests[0].body, "# TYPE up gauge\nup 1\n# EOF\n");
+  EXPECT_TRUE(requests[0].streamed);
+  EXPECT_EQ(requests[0].timeout, absl::Seconds(30));
+  EXPECT_EQ(requests[1].body, "partial");
 }
 
 TEST(FakeClientTest, ResponderAnswersWhenTheScriptIsEmpty) {

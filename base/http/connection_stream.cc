@@ -98,6 +98,8 @@ void ConnectionStream::StartRequest(size_t limit) {
 
 bool ConnectionStream::is_readable() const { return HasBuffered() || WaitFor(fd_, POLLIN, read_timeout_); }
 
+bool ConnectionStream::ReadableNow() const { return HasBuffered() || WaitFor(fd_, POLLIN, absl::ZeroDuration()); }
+
 bool ConnectionStream::is_writable() const { return WaitFor(fd_, POLLOUT, write_timeout_); }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
@@ -108,13 +110,17 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
       return -1;
     }
     if (!WaitFor(fd_, POLLIN, read_timeout_)) return -1;
-    size_t want = std::min(buffer_.size(), read_limit_ - read_for_request_);
+    // Large reads (streamed request bodies) skip the copy through the buffer.
+    const bool direct = size >= buffer_.size();
+    char* into = direct ? ptr : buffer_.data();
+    size_t want = std::min(direct ? size : buffer_.size(), read_limit_ - read_for_request_);
     ssize_t n;
     do {
-      n = ::recv(fd_, buffer_.data(), want, 0);
+      n = ::recv(fd_, into, want, 0);
     } while (n < 0 && errno == EINTR);
     if (n <= 0) return n;
     read_for_request_ += static_cast<size_t>(n);
+    if (direct) return n;
     begin_ = 0;
     end_ = static_cast<size_t>(n);
   }

@@ -29,8 +29,9 @@ std::string JoinHostPort(std::string_view host, int port);
 bool SocketAddress(int fd, bool local, std::string* ip, int* port);
 
 // An accepted TCP connection as cpp-httplib's request parser and response writer see it. Reads are buffered
-// (cpp-httplib reads request lines a byte at a time) and each waits up to the read timeout; each write waits up
-// to the write timeout. The bytes read for one request are capped, so no request, whatever its framing
+// (cpp-httplib reads request lines a byte at a time; a read of at least the buffer's size with nothing buffered
+// goes straight to the caller's memory) and each waits up to the read timeout; each write waits up to the
+// write timeout. The bytes read for one request are capped, so no request, whatever its framing
 // (chunked, compressed, headers without end), makes the server buffer without bound.
 class ConnectionStream final : public httplib::Stream {
  public:
@@ -38,10 +39,16 @@ class ConnectionStream final : public httplib::Stream {
 
   // Starts counting bytes for a new request: at most `limit` more bytes are read from the socket for it.
   void StartRequest(size_t limit);
+  // Changes the current request's limit (still counted from StartRequest), e.g. once routing shows the request
+  // goes to a streaming route whose body may be far larger than a buffered one.
+  void set_read_limit(size_t limit) { read_limit_ = limit; }
   // Whether the current request tried to read past its limit.
   bool limit_hit() const { return limit_hit_; }
   // Whether bytes of a next (pipelined) request are already buffered.
   bool HasBuffered() const { return begin_ < end_; }
+  // Whether a read would return without waiting: bytes are buffered, or the socket has data, an end of
+  // stream or an error pending. Lets a body reader hand over what it has instead of blocking for more.
+  bool ReadableNow() const;
 
   bool is_readable() const override;
   bool is_writable() const override;

@@ -41,12 +41,30 @@ size_t FakeClient::pending() const {
 
 absl::StatusOr<ClientResponse> FakeClient::Post(const std::string& url, const HeaderList& headers, std::string body,
                                                 absl::Duration timeout) {
-  return Answer({"POST", url, headers, std::move(body), timeout});
+  return Answer({"POST", url, headers, std::move(body), timeout, false});
+}
+
+absl::StatusOr<ClientResponse> FakeClient::PostStream(const std::string& url, const HeaderList& headers,
+                                                      ChunkSource next_chunk, absl::Duration timeout) {
+  RecordedRequest request{"POST", url, headers, "", timeout, true};
+  std::string chunk;
+  for (;;) {
+    chunk.clear();
+    absl::StatusOr<bool> more = next_chunk(&chunk);
+    if (!more.ok()) {
+      absl::MutexLock lock(&mu_);
+      requests_.push_back(std::move(request));
+      return more.status();
+    }
+    if (!*more) break;
+    request.body.append(chunk);
+  }
+  return Answer(std::move(request));
 }
 
 absl::StatusOr<ClientResponse> FakeClient::Get(const std::string& url, const HeaderList& headers,
                                                absl::Duration timeout) {
-  return Answer({"GET", url, headers, "", timeout});
+  return Answer({"GET", url, headers, "", timeout, false});
 }
 
 absl::StatusOr<ClientResponse> FakeClient::Answer(RecordedRequest request) {

@@ -29,8 +29,11 @@ struct RecordedRequest {
   std::string method;  // "GET" or "POST".
   std::string url;
   HeaderList headers;
+  // For PostStream, the pieces its source produced, concatenated (up to a source error, if any).
   std::string body;
   absl::Duration timeout;
+  // Whether the request came through PostStream.
+  bool streamed = false;
 };
 
 // A Client that answers from a script. Thread-safe.
@@ -55,6 +58,11 @@ class FakeClient final : public Client {
 
   absl::StatusOr<ClientResponse> Post(const std::string& url, const HeaderList& headers, std::string body,
                                       absl::Duration timeout) override;
+  // Reads `next_chunk` to its end, records the concatenated pieces as the body and answers as Post does. If
+  // the source fails, the request (with the body so far) is recorded and its error returned, without using a
+  // scripted outcome: a real client gets no response then either.
+  absl::StatusOr<ClientResponse> PostStream(const std::string& url, const HeaderList& headers, ChunkSource next_chunk,
+                                            absl::Duration timeout) override;
   absl::StatusOr<ClientResponse> Get(const std::string& url, const HeaderList& headers,
                                      absl::Duration timeout) override;
 

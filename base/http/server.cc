@@ -10,11 +10,13 @@
 #include <atomic>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,8 +25,10 @@
 #include "absl/time/clock.h"
 #include "base/http/connection_stream.h"
 #include "base/http/gzip.h"
+#include "base/http/inflating_body_reader.h"
 #include "base/http/listener.h"
 #include "base/http/query_string.h"
+#include "base/http/wire_body_reader.h"
 #include "base/log/log.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
@@ -42,6 +46,7 @@ using internal::OpenListener;
 using internal::ParseListenAddress;
 using internal::SocketAddress;
 using internal::WaitFor;
+using internal::WireBodyReader;
 
 // Carries a response's real Content-Type past cpp-httplib's own compression step (see ConfigureTransport).
 constexpr char kDeferredContentType[] = "X-Vigil-Deferred-Content-Type";
@@ -49,6 +54,9 @@ constexpr char kDeferredContentType[] = "X-Vigil-Deferred-Content-Type";
 constexpr char kAnyPath[] = R"([\s\S]*)";
 // Bytes a request may carry beyond max_request_bytes on the wire: request line, headers, chunk framing.
 constexpr size_t kHeaderAllowance = size_t{1} << 20;
+// How many times its decoded limit a streaming body may take on the wire: chunk framing and compression add
+// bytes, but only a degenerate body (1-byte chunks, gzip of empty blocks) comes near this.
+constexpr uint64_t kStreamWireFactor = 8;
 // Requests served on one keep-alive connection before the server closes it.
 constexpr size_t kMaxRequestsPerConnection = 1000;
 // Longest wait for a client to stop sending before a connection with unread request bytes is closed.
@@ -134,6 +142,25 @@ bool MethodServes(std::string_view route_method, std::string_view request_method
   return route_method == request_method || (route_method == "GET" && request_method == "HEAD");
 }
 
+// The most bytes a streaming request with a decoded-body limit of `limit` (0: none) may read from the socket.
+size_t StreamWireLimit(uint64_t limit) {
+  constexpr uint64_t kMax = std::numeric_limits<size_t>::max();
+  if (limit == 0 || limit > (kMax - kHeaderAllowance) / kStreamWireFactor) return kMax;
+  return static_cast<size_t>(limit * kStreamWireFactor + kHeaderAllowance);
+}
+
+// Decides the response of a streaming request whose body failed (see Server::PostStream): 413 over the limit
+// unless the handler said 413 itself; otherwise the handler's own error response, or 400.
+void ApplyBodyError(const absl::Status& status, bool over_limit, uint64_t limit, Response* out) {
+  if (over_limit) {
+    if (out->status != 413) *out = TextResponse(413, BodyTooLargeMessage(limit) + "\n");
+    return;
+  }
+  if (out->status < 400) {
+    *out = TextResponse(400, absl::StrCat("could not read the request body: ", status.message(), "\n"));
+  }
+}
+
 }  // namespace
 
 bool HeaderNameLess::operator()(std::string_view a, std::string_view b) const {
@@ -170,7 +197,10 @@ class Server::Impl {
   explicit Impl(ServerOptions options) : options_(std::move(options)) {}
   ~Impl() { Shutdown(absl::ZeroDuration()); }
 
-  void AddRoute(std::string_view method, std::string_view pattern, Handler handler);
+  // Adds a route served by `handler`, or for a streaming route by `stream_handler` with `max_stream_bytes`.
+  void AddRoute(std::string_view method, std::string_view pattern, Handler handler,
+                StreamHandler stream_handler = nullptr, uint64_t max_stream_bytes = 0);
+  uint64_t default_stream_limit() const { return options_.max_stream_bytes; }
   Response Handle(Request request) const;
   absl::Status Start();
   int port() const { return port_.load(); }
@@ -198,7 +228,9 @@ class Server::Impl {
     std::string method;
     std::string pattern;
     std::unique_ptr<RE2> regex;
-    Handler handler;
+    Handler handler;               // Null for a streaming route.
+    StreamHandler stream_handler;  // Set for a streaming route only.
+    uint64_t max_stream_bytes = 0;
   };
 
   struct RouteMatch {
@@ -208,10 +240,16 @@ class Server::Impl {
   };
 
   RouteMatch Match(const std::string& method, const std::string& path) const;
-  Response Invoke(const Route& route, const Request& request) const;
+  // Runs the route's handler; `body` is the streaming route's body (null for other routes).
+  Response Invoke(const Route& route, const Request& request, BodyReader* body) const;
   void ConfigureTransport();
   bool ServeConnection(int fd);
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
+  // Serves a request of a streaming route, reading its body from the connection as the handler asks.
+  void DispatchStream(const httplib::Request& req, const Route& route, Request request, bool chunked,
+                      uint64_t content_length, httplib::Response& res);
+  // The 100-continue decision: 100, or 413 (with `res` filled) for a body announced larger than allowed.
+  int ExpectContinue(const httplib::Request& req, httplib::Response& res) const;
   void Encode(const httplib::Request& req, Response out, httplib::Response& res) const;
   void AccessLog(const httplib::Request& req, const httplib::Response& res) const;
   bool Drained() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return busy_ == 0; }
@@ -241,11 +279,14 @@ class Server::Impl {
   std::set<Connection*> connections_ ABSL_GUARDED_BY(mu_);
 };
 
-void Server::Impl::AddRoute(std::string_view method, std::string_view pattern, Handler handler) {
+void Server::Impl::AddRoute(std::string_view method, std::string_view pattern, Handler handler,
+                            StreamHandler stream_handler, uint64_t max_stream_bytes) {
   auto route = std::make_shared<Route>();
   route->method = std::string(method);
   route->pattern = std::string(pattern);
   route->handler = std::move(handler);
+  route->stream_handler = std::move(stream_handler);
+  route->max_stream_bytes = max_stream_bytes;
   // Latin-1: a percent-decoded path is bytes, not necessarily UTF-8, and "[^/]+" must match any of them.
   RE2::Options re_options(RE2::Latin1);
   re_options.set_log_errors(false);
@@ -295,12 +336,16 @@ Server::Impl::RouteMatch Server::Impl::Match(const std::string& method, const st
   return result;
 }
 
-Response Server::Impl::Invoke(const Route& route, const Request& request) const {
+Response Server::Impl::Invoke(const Route& route, const Request& request, BodyReader* body) const {
   Response out;
   // The one catch-all boundary: a throwing handler must not take the server down. It is logged, never
   // swallowed, and the client gets a 500.
   try {
-    route.handler(request, &out);
+    if (route.stream_handler) {
+      route.stream_handler(request, body, &out);
+    } else {
+      route.handler(request, &out);
+    }
   } catch (const std::exception& e) {
     log::Error("http handler threw an exception",
                {{"method", request.method}, {"path", request.path}, {"route", route.pattern}, {"err", e.what()}});
@@ -324,7 +369,16 @@ Response Server::Impl::Handle(Request request) const {
   RouteMatch match = Match(request.method, request.path);
   if (match.route == nullptr) return std::move(match.response);
   request.path_matches = std::move(match.captures);
-  return Invoke(*match.route, request);
+  const Route& route = *match.route;
+  if (!route.stream_handler) return Invoke(route, request, nullptr);
+  StringBodyReader source(std::move(request.body));
+  request.body.clear();
+  LimitedBodyReader body(&source, route.max_stream_bytes);
+  Response out = Invoke(route, request, &body);
+  if (body.limit_exceeded() || !body.status().ok()) {
+    ApplyBodyError(body.status(), body.limit_exceeded(), route.max_stream_bytes, &out);
+  }
+  return out;
 }
 
 void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
@@ -360,6 +414,14 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
     return;
   }
   request.path_matches = std::move(match.captures);
+
+  if (match.route->stream_handler) {
+    size_t question = req.target.find('?');
+    if (question != std::string::npos)
+      ParseQueryString(std::string_view(req.target).substr(question + 1), &request.params);
+    DispatchStream(req, *match.route, std::move(request), chunked, content_length, res);
+    return;
+  }
 
   if (has_body && reader == nullptr) {
     // cpp-httplib never reads a GET, HEAD or OPTIONS body; its bytes would be taken for the next request.
@@ -410,7 +472,89 @@ void Server::Impl::Dispatch(const httplib::Request& req, httplib::Response& res,
   if (question != std::string::npos)
     ParseQueryString(std::string_view(req.target).substr(question + 1), &request.params);
 
-  Encode(req, Invoke(*match.route, request), res);
+  Encode(req, Invoke(*match.route, request, nullptr), res);
+}
+
+void Server::Impl::DispatchStream(const httplib::Request& req, const Route& route, Request request, bool chunked,
+                                  uint64_t content_length, httplib::Response& res) {
+  Connection* conn = t_connection;
+  if (conn == nullptr || conn->stream == nullptr) {
+    // cpp-httplib runs routing on the connection's thread, inside ServeConnection; nothing else reaches here.
+    log::Error("http streaming request outside a connection", {{"path", req.path}});
+    MarkConnectionForClose();
+    Encode(req, TextResponse(500, "internal server error\n"), res);
+    return;
+  }
+  std::string transfer_encoding = req.get_header_value("Transfer-Encoding");
+  if (!transfer_encoding.empty() && !chunked) {
+    MarkConnectionForClose();
+    Encode(req,
+           TextResponse(501, absl::StrCat("unsupported Transfer-Encoding \"", absl::CEscape(transfer_encoding),
+                                          "\": only chunked is supported\n")),
+           res);
+    return;
+  }
+  // Both framings at once (RFC 9112 section 6.3): chunked wins, and the connection is not trusted further.
+  if (chunked && req.has_header("Content-Length")) MarkConnectionForClose();
+  const uint64_t limit = route.max_stream_bytes;
+  InflatingBodyReader::Format format;
+  const bool decode = InflatingBodyReader::FormatOf(req.get_header_value("Content-Encoding"), &format);
+  if (limit != 0 && !chunked && !decode && content_length > limit) {
+    MarkConnectionForClose();
+    Encode(req, TextResponse(413, BodyTooLargeMessage(limit) + "\n"), res);
+    return;
+  }
+
+  // The buffered-request cap set by ServeConnection does not apply to a streamed body.
+  conn->stream->set_read_limit(StreamWireLimit(limit));
+  WireBodyReader wire =
+      chunked ? WireBodyReader::Chunked(conn->stream) : WireBodyReader::WithLength(conn->stream, content_length);
+  std::optional<InflatingBodyReader> inflating;
+  BodyReader* source = &wire;
+  if (decode) {
+    inflating.emplace(&wire, format);
+    source = &*inflating;
+    request.headers.erase("Content-Encoding");
+  }
+  LimitedBodyReader body(source, limit);
+  Response out = Invoke(route, request, &body);
+
+  absl::Status body_status = body.status();
+  const bool over_limit = body.limit_exceeded() || absl::IsResourceExhausted(wire.status());
+  if (over_limit || !body_status.ok()) {
+    // Over the limit even if the handler stopped at the piece that reached it, before Read reported it.
+    if (over_limit && body_status.ok()) body_status = absl::ResourceExhaustedError(BodyTooLargeMessage(limit));
+    log::Info(
+        "http request body failed",
+        {{"method", request.method}, {"path", request.path}, {"body_bytes", body.bytes_read()}, {"err", body_status}});
+    ApplyBodyError(body_status, over_limit, limit, &out);
+    MarkConnectionForClose();
+  } else if (!wire.finished()) {
+    // The handler answered without reading the whole body; the rest is not drained.
+    MarkConnectionForClose();
+  }
+  Encode(req, std::move(out), res);
+}
+
+int Server::Impl::ExpectContinue(const httplib::Request& req, httplib::Response& res) const {
+  uint64_t content_length = 0;
+  if (!absl::SimpleAtoi(AV(req.get_header_value("Content-Length")), &content_length)) return 100;
+  uint64_t limit = options_.max_request_bytes;
+  RouteMatch match = Match(req.method, req.path);
+  if (match.route != nullptr && match.route->stream_handler) {
+    // As DispatchStream: only an unencoded body with a Content-Length (and no chunked framing) is judged now.
+    InflatingBodyReader::Format format;
+    if (match.route->max_stream_bytes == 0 || req.has_header("Transfer-Encoding") ||
+        InflatingBodyReader::FormatOf(req.get_header_value("Content-Encoding"), &format)) {
+      return 100;
+    }
+    limit = match.route->max_stream_bytes;
+  }
+  if (content_length <= limit) return 100;
+  MarkConnectionForClose();
+  res.status = 413;
+  res.set_content(BodyTooLargeMessage(limit) + "\n", "text/plain; charset=utf-8");
+  return 413;
 }
 
 void Server::Impl::Encode(const httplib::Request& req, Response out, httplib::Response& res) const {
@@ -500,18 +644,8 @@ void Server::Impl::ConfigureTransport() {
   t.Delete(kAnyPath, httplib::Server::HandlerWithContentReader(with_body));
 
   // A client that waits for "100 Continue" before sending a too large body is refused before it sends it.
-  t.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
-    uint64_t content_length = 0;
-    if (absl::SimpleAtoi(AV(req.get_header_value("Content-Length")), &content_length) &&
-        content_length > options_.max_request_bytes) {
-      MarkConnectionForClose();
-      res.status = 413;
-      res.set_content(absl::StrCat("request body too large: limit is ", options_.max_request_bytes, " bytes\n"),
-                      "text/plain; charset=utf-8");
-      return 413;
-    }
-    return 100;
-  });
+  t.set_expect_100_continue_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return ExpectContinue(req, res); });
   // Runs after cpp-httplib's compression step and before the headers are written: restores the Content-Type
   // (see Encode) and closes the connection when the request asked for it.
   t.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
@@ -708,6 +842,12 @@ void Server::Post(std::string_view pattern, Handler handler) { impl_->AddRoute("
 void Server::Put(std::string_view pattern, Handler handler) { impl_->AddRoute("PUT", pattern, std::move(handler)); }
 void Server::Delete(std::string_view pattern, Handler handler) {
   impl_->AddRoute("DELETE", pattern, std::move(handler));
+}
+void Server::PostStream(std::string_view pattern, StreamHandler handler) {
+  impl_->AddRoute("POST", pattern, nullptr, std::move(handler), impl_->default_stream_limit());
+}
+void Server::PostStream(std::string_view pattern, StreamHandler handler, uint64_t max_stream_bytes) {
+  impl_->AddRoute("POST", pattern, nullptr, std::move(handler), max_stream_bytes);
 }
 Response Server::Handle(Request request) const { return impl_->Handle(std::move(request)); }
 absl::Status Server::Start() { return impl_->Start(); }

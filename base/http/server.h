@@ -10,6 +10,9 @@
 //   - a 500 (and an error log line) when a handler throws, instead of a crash;
 //   - graceful shutdown that lets in-flight requests finish.
 //
+// Streaming routes (PostStream) read the request body piece by piece through a BodyReader instead, so a body
+// of any size (a multi-gigabyte import) is taken in with bounded memory.
+//
 //   vigil::http::Server server({.listen_address = ":9090"});
 //   server.Get(R"(/api/v1/label/([^/]+)/values)", [&](const Request& req, Response* resp) {
 //     resp->content_type = "application/json";
@@ -22,6 +25,7 @@
 #define VIGIL_BASE_HTTP_SERVER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,6 +36,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/http/body_reader.h"
 
 namespace vigil::http {
 
@@ -59,7 +64,8 @@ struct Request {
   // arrives here decoded and without its Content-Encoding field; any other encoding (e.g. Prometheus
   // remote_write's "snappy") is left for the handler, field and bytes untouched.
   Headers headers;
-  // The request body (decoded as above); at most ServerOptions::max_request_bytes.
+  // The request body (decoded as above); at most ServerOptions::max_request_bytes. Empty for a streaming route,
+  // whose handler reads the body from its BodyReader.
   std::string body;
   // The route's regular-expression match, numbered as std::smatch and cpp-httplib number it: [0] is the whole
   // path, [1] the first capture group, and so on (an unmatched optional group is ""). For the route
@@ -95,13 +101,23 @@ struct Response {
 // concurrently. A handler should not throw; if it does, the server logs the exception and answers 500.
 using Handler = std::function<void(const Request&, Response*)>;
 
+// Serves one request of a streaming route (Server::PostStream): `req` has everything but the body (req.body is
+// empty), which the handler reads from `body`. `body` is valid only until the handler returns and must be read
+// on the handler's thread (or with the handler waiting for whoever reads it). See PostStream for what a handler
+// must do when the body fails.
+using StreamHandler = std::function<void(const Request& req, BodyReader* body, Response* resp)>;
+
 // How a Server listens and what it allows.
 struct ServerOptions {
   // "host:port" to listen on; ":port" means every interface (IPv6 and IPv4 where the host has both);
   // "[::1]:port" for an IPv6 literal; port 0 picks a free port (see Server::port()).
   std::string listen_address = "127.0.0.1:9090";
-  // Largest request body accepted, after Content-Encoding decoding; larger ones get 413.
+  // Largest request body accepted, after Content-Encoding decoding; larger ones get 413. Not for streaming
+  // routes: see max_stream_bytes.
   size_t max_request_bytes = size_t{32} << 20;
+  // Largest body of a streaming route (PostStream without its own limit), after Content-Encoding decoding;
+  // 0 means no limit. Memory use does not depend on it: it only bounds how much a client may send.
+  uint64_t max_stream_bytes = 0;
   // Longest wait for the next bytes of a request (headers or body) before the connection is dropped.
   absl::Duration read_timeout = absl::Seconds(30);
   // Longest wait for the client to accept more response bytes before the connection is dropped.
@@ -141,9 +157,41 @@ class Server {
   void Put(std::string_view pattern, Handler handler);
   void Delete(std::string_view pattern, Handler handler);
 
+  // Registers a streaming POST route (routed like Post): its handler reads the body piece by piece from a
+  // BodyReader, so memory use does not grow with the body. The body may come with a Content-Length or chunked
+  // (curl sends chunked for `-T -`); a client sending "Expect: 100-continue" (curl does for large bodies) gets
+  // "100 Continue" and then streams. A Content-Encoding of gzip, x-gzip or deflate is decoded as the handler
+  // reads (the field is then removed from req.headers; Content-Length, if any, still gives the encoded length);
+  // any other coding reaches the handler as sent. req.params holds the query string only (the body is never
+  // parsed as a form).
+  //
+  // The decoded body may be at most `max_stream_bytes` bytes (0: no limit; the overload without it uses
+  // ServerOptions::max_stream_bytes). A Content-Length that already says more, on a body that is not encoded, is
+  // refused with 413 before the handler runs (and before a 100-continue client sends it). Otherwise the handler
+  // receives exactly the limit's worth of bytes and the next Read fails with ResourceExhausted. With a limit,
+  // the bytes on the wire are capped too, at 8 times it plus 1 MiB, which only degenerate chunking or
+  // compression comes near.
+  //
+  // What a handler must do: read until Read returns false, then check status(). If it is an error, stop using
+  // the body and return soon; whatever it consumed so far is its own business (an import may keep or drop
+  // what it appended). The response is sent after the handler returns, so the server decides it then:
+  //   - over the limit: 413 "request body too large: limit is N bytes", whatever the handler set, unless the
+  //     handler set status 413 itself (so it can say more, e.g. how much it imported);
+  //   - any other body error (bad chunked framing or gzip: InvalidArgument; a broken connection or timeout:
+  //     Unavailable): the handler's response if it set a status of 400 or more, else 400 "could not read the
+  //     request body: <error>";
+  // and in both cases the connection is closed after the response. A handler that answers without reading the
+  // whole body (say, a 415 for the wrong Content-Type) may do so: the unread rest is not drained; the response
+  // says "Connection: close" and the connection is closed after it (the server reads and drops what the
+  // client still sends for at most a second, so the client sees the response rather than a reset).
+  void PostStream(std::string_view pattern, StreamHandler handler);
+  void PostStream(std::string_view pattern, StreamHandler handler, uint64_t max_stream_bytes);
+
   // Routes `request` as a network request would be routed (path_matches are filled from the matching route;
   // 404 and 405 as described above; a throwing handler becomes 500) and returns the handler's response,
-  // without sockets, compression or the access log. For tests of code that registers routes.
+  // without sockets, compression or the access log. For tests of code that registers routes. A streaming
+  // route reads request.body through a BodyReader (in pieces of at most kMaxBodyPiece), with the route's limit
+  // and the error responses described at PostStream; request.body is not decoded.
   Response Handle(Request request) const;
 
   // Validates the options, binds the listen address and starts serving on background threads. Errors:
