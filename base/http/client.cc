@@ -203,6 +203,9 @@ std::unique_ptr<httplib::ClientImpl> HttplibClient::Impl::Take(const std::string
   }
   auto client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
   client->set_keep_alive(true);
+  // Requests go out as separate writes (headers, then body); without this, Nagle plus the peer's delayed ACK
+  // stalls each request by ~40 ms.
+  client->set_tcp_nodelay(true);
   client->set_url_encode(false);  // Targets are sent exactly as the caller wrote them.
   client->set_decompress(false);  // Bodies are returned as sent; see ClientResponse::body.
   client->set_follow_location(false);
