@@ -27,8 +27,12 @@ std::string JsonString(std::string_view s) {
 
 }  // namespace
 
-StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, StoreServerOptions options)
-    : registry_(registry), http_(options.http), remote_write_(storage, registry, options.remote_write) {
+StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options)
+    : registry_(registry),
+      http_(options.http),
+      ingest_(registry),
+      remote_write_(storage, &ingest_, registry, options.remote_write),
+      import_(storage, &ingest_, clock, options.import) {
   BuildInfo info = GetBuildInfo();
   (void)registry_->NewGaugeCollector(
       "vigil_build_info", "Build information of this binary; the value is always 1.",
@@ -58,6 +62,10 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, St
   });
   http_.Post("/api/v1/write",
              [this](const http::Request& req, http::Response* resp) { remote_write_.Handle(req, resp); });
+  // Imports are unbounded in size: they stream, so the request limit does not apply (max_stream_bytes 0).
+  http_.PostStream("/api/v1/import", [this](const http::Request& req, http::BodyReader* body, http::Response* resp) {
+    import_.Handle(req, body, resp);
+  });
 }
 
 }  // namespace vigil::server

@@ -6,8 +6,11 @@
 #include <atomic>
 #include <memory>
 
+#include "base/clock/clock.h"
 #include "base/http/server.h"
 #include "base/metrics/registry.h"
+#include "server/ingest/import_handler.h"
+#include "server/ingest/ingest_metrics.h"
 #include "server/ingest/remote_write_handler.h"
 #include "tsdb/storage/storage.h"
 
@@ -16,6 +19,7 @@ namespace vigil::server {
 struct StoreServerOptions {
   http::ServerOptions http;
   RemoteWriteOptions remote_write;
+  ImportOptions import;
 };
 
 class StoreServer {
@@ -26,7 +30,9 @@ class StoreServer {
   //   GET  /metrics                the store's own metrics, Prometheus text format
   //   GET  /api/v1/status/buildinfo  Prometheus' buildinfo envelope (Grafana reads the version from it)
   //   POST /api/v1/write           remote_write 1.0 (server/ingest/remote_write_handler.h)
-  StoreServer(tsdb::Storage* storage, metrics::Registry* registry, StoreServerOptions options);
+  //   POST /api/v1/import          backfill from text/OpenMetrics, streamed (server/ingest/import_handler.h)
+  // `clock` stamps imported samples that carry no timestamp.
+  StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options);
 
   absl::Status Start() { return http_.Start(); }
   int port() const { return http_.port(); }
@@ -39,7 +45,9 @@ class StoreServer {
  private:
   metrics::Registry* registry_;
   http::Server http_;
+  IngestMetrics ingest_;
   RemoteWriteHandler remote_write_;
+  ImportHandler import_;
   std::atomic<bool> ready_{false};
 };
 

@@ -24,7 +24,7 @@ class StoreServerTest : public ::testing::Test {
   StoreServerTest() {
     StoreServerOptions options;
     options.http.listen_address = "127.0.0.1:0";
-    server_ = std::make_unique<StoreServer>(&storage_, &registry_, options);
+    server_ = std::make_unique<StoreServer>(&storage_, &registry_, RealClock(), options);
   }
   tsdb::MemoryStorage storage_;
   metrics::Registry registry_;

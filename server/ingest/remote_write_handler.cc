@@ -13,12 +13,6 @@
 namespace vigil::server {
 namespace {
 
-constexpr tsdb::RejectReason kSampleReasons[] = {
-    tsdb::RejectReason::kOutOfOrder,    tsdb::RejectReason::kOutOfBounds, tsdb::RejectReason::kDuplicate,
-    tsdb::RejectReason::kInvalidLabels, tsdb::RejectReason::kTooOld,      tsdb::RejectReason::kSeriesLimit,
-    tsdb::RejectReason::kLabelLimit,    tsdb::RejectReason::kSampleLimit,
-};
-
 void Reply(http::Response* resp, int status, std::string body) {
   resp->status = status;
   resp->content_type = "text/plain; charset=utf-8";
@@ -28,15 +22,11 @@ void Reply(http::Response* resp, int status, std::string body) {
 
 }  // namespace
 
-RemoteWriteHandler::RemoteWriteHandler(tsdb::Appendable* storage, metrics::Registry* registry,
+RemoteWriteHandler::RemoteWriteHandler(tsdb::Appendable* storage, IngestMetrics* ingest, metrics::Registry* registry,
                                        RemoteWriteOptions options)
-    : storage_(storage), options_(options) {
+    : storage_(storage), options_(options), ingest_(ingest) {
   requests_ = *registry->NewCounter("vigil_remote_write_requests_total",
                                     "remote_write requests received, by HTTP status code answered.", {"code"});
-  samples_ingested_ = registry->Counter("vigil_ingested_samples_total", "Samples stored from any ingest path.");
-  samples_rejected_ =
-      *registry->NewCounter("vigil_rejected_samples_total", "Samples refused at ingest, by reason.", {"reason"});
-  for (tsdb::RejectReason r : kSampleReasons) samples_rejected_->WithLabels({tsdb::RejectReasonName(r)});
 }
 
 void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) {
@@ -66,7 +56,7 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
     const prompb::TimeSeries& ts = wr.timeseries(i);
     absl::StatusOr<Labels> l = wire::ConvertLabels(ts);
     if (!l.ok()) {
-      samples_rejected_->WithLabels({tsdb::RejectReasonName(tsdb::RejectReason::kInvalidLabels)})
+      ingest_->samples_rejected->WithLabels({tsdb::RejectReasonName(tsdb::RejectReason::kInvalidLabels)})
           ->Add(static_cast<double>(ts.samples_size()));
       return finish(400, absl::StrCat("invalid series ", i, ": ", AV(SV(l.status().message()))));
     }
@@ -77,7 +67,7 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
     labels.push_back(*std::move(l));
   }
   if (total_samples > options_.max_samples_per_request) {
-    samples_rejected_->WithLabels({tsdb::RejectReasonName(tsdb::RejectReason::kSampleLimit)})
+    ingest_->samples_rejected->WithLabels({tsdb::RejectReasonName(tsdb::RejectReason::kSampleLimit)})
         ->Add(static_cast<double>(total_samples));
     return finish(400, absl::StrCat("request has ", total_samples, " samples, more than the limit of ",
                                     options_.max_samples_per_request));
@@ -86,8 +76,7 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
   // Pass 2: append. Samples the storage refuses are counted by reason; the first message of each reason is
   // reported so the sender's log shows a concrete example.
   std::unique_ptr<tsdb::Appender> app = storage_->NewAppender();
-  std::array<int64_t, std::size(kSampleReasons) + 1> rejected{};
-  std::array<std::string, std::size(kSampleReasons) + 1> first_message;
+  RejectTally rejected;
   int64_t accepted = 0;
   for (int i = 0; i < wr.timeseries_size(); ++i) {
     const prompb::TimeSeries& ts = wr.timeseries(i);
@@ -99,27 +88,17 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
         ++accepted;
         continue;
       }
-      size_t idx = static_cast<size_t>(tsdb::GetRejectReason(r.status()));
-      if (idx >= rejected.size()) idx = 0;
-      if (rejected[idx]++ == 0) first_message[idx] = std::string(r.status().message());
+      rejected.Add(r.status());
     }
   }
   if (absl::Status s = app->Commit(); !s.ok()) {
     log::Warn("remote_write commit failed", {{"err", s}});
     return finish(503, absl::StrCat("storage could not commit the samples, retry: ", AV(SV(s.message()))));
   }
-  samples_ingested_->Add(static_cast<double>(accepted));
-
-  std::string problems;
-  for (size_t idx = 0; idx < rejected.size(); ++idx) {
-    if (rejected[idx] == 0) continue;
-    tsdb::RejectReason reason = static_cast<tsdb::RejectReason>(idx);
-    samples_rejected_->WithLabels({tsdb::RejectReasonName(reason)})->Add(static_cast<double>(rejected[idx]));
-    absl::StrAppend(&problems, problems.empty() ? "" : "; ", rejected[idx], " ", AV(tsdb::RejectReasonName(reason)),
-                    " (e.g. ", first_message[idx], ")");
-  }
-  if (!problems.empty()) {
-    return finish(400, absl::StrCat(accepted, " samples stored, refused: ", problems));
+  ingest_->samples_ingested->Add(static_cast<double>(accepted));
+  rejected.Publish(ingest_);
+  if (rejected.total() > 0) {
+    return finish(400, absl::StrCat(accepted, " samples stored, refused: ", rejected.Summary()));
   }
   finish(204, "");
 }

@@ -15,6 +15,7 @@
 
 #include "base/http/server.h"
 #include "base/metrics/registry.h"
+#include "server/ingest/ingest_metrics.h"
 #include "tsdb/storage/storage.h"
 
 namespace vigil::server {
@@ -28,17 +29,17 @@ struct RemoteWriteOptions {
 
 class RemoteWriteHandler {
  public:
-  // `storage` and `registry` must outlive the handler. Registers the ingest metrics in `registry`.
-  RemoteWriteHandler(tsdb::Appendable* storage, metrics::Registry* registry, RemoteWriteOptions options = {});
+  // `storage`, `ingest` and `registry` must outlive the handler. Registers the request counter in `registry`.
+  RemoteWriteHandler(tsdb::Appendable* storage, IngestMetrics* ingest, metrics::Registry* registry,
+                     RemoteWriteOptions options = {});
 
   void Handle(const http::Request& req, http::Response* resp);
 
  private:
   tsdb::Appendable* storage_;
   RemoteWriteOptions options_;
+  IngestMetrics* ingest_;
   metrics::CounterFamily* requests_;  // by HTTP status code
-  metrics::Counter* samples_ingested_;
-  metrics::CounterFamily* samples_rejected_;  // by reason
 };
 
 }  // namespace vigil::server

@@ -51,7 +51,8 @@ class RemoteWriteHandlerTest : public ::testing::Test {
 
   tsdb::MemoryStorage storage_;
   metrics::Registry registry_;
-  RemoteWriteHandler handler_{&storage_, &registry_, RemoteWriteOptions{1 << 20, 10}};
+  IngestMetrics ingest_{&registry_};
+  RemoteWriteHandler handler_{&storage_, &ingest_, &registry_, RemoteWriteOptions{1 << 20, 10}};
 };
 
 TEST_F(RemoteWriteHandlerTest, StoresSamplesAndAnswers204) {
@@ -147,7 +148,8 @@ class FailingStorage : public tsdb::Appendable {
 TEST(RemoteWriteHandlerCommitTest, CommitFailureIsRetryable503) {
   FailingStorage storage;
   metrics::Registry registry;
-  RemoteWriteHandler handler(&storage, &registry);
+  IngestMetrics ingest(&registry);
+  RemoteWriteHandler handler(&storage, &ingest, &registry);
   prompb::WriteRequest wr;
   AddSeries(&wr, {{"__name__", "up"}}, {{1, 1}});
   http::Response resp;

@@ -1,0 +1,126 @@
+// vigil-store: the central metrics store. Opens the TSDB (replaying its WAL), serves ingestion, the APIs and
+// its own metrics on one listen address, runs maintenance (persistence, retention, compaction) every minute,
+// and on SIGTERM/SIGINT stops accepting requests, lets in-flight ones finish, and flushes the head to disk.
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "base/clock/clock.h"
+#include "base/flags/flags.h"
+#include "base/log/log.h"
+#include "base/metrics/registry.h"
+#include "base/version/version.h"
+#include "server/store_config.h"
+#include "server/store_server.h"
+#include "tsdb/db/db.h"
+
+namespace vigil::server {
+namespace {
+
+constexpr absl::Duration kMaintenanceInterval = absl::Minutes(1);
+constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+tsdb::DbOptions DbOptionsFrom(const StoreConfig& cfg) {
+  tsdb::DbOptions o;
+  o.dir = cfg.path;
+  o.retention = cfg.retention;
+  o.retention_bytes = cfg.retention_bytes;
+  o.head.out_of_order_window_ms = absl::ToInt64Milliseconds(cfg.out_of_order_window);
+  o.head.max_series = static_cast<size_t>(cfg.max_series);
+  o.head.max_labels_per_series = static_cast<size_t>(cfg.max_labels_per_series);
+  o.head.max_label_name_length = static_cast<size_t>(cfg.max_label_name_length);
+  o.head.max_label_value_length = static_cast<size_t>(cfg.max_label_value_length);
+  if (cfg.wal_fsync == "always") {
+    o.wal.sync_policy = wal::SyncPolicy::kAlways;
+  } else if (cfg.wal_fsync == "interval") {
+    o.wal.sync_policy = wal::SyncPolicy::kInterval;
+    o.wal.sync_interval = cfg.wal_fsync_interval;
+  }
+  return o;
+}
+
+int Run(int argc, char** argv) {
+  StoreConfig cfg;
+  FlagSet flags("vigil-store", "The Vigil store: metrics TSDB with Prometheus remote_write ingestion.");
+  RegisterStoreFlags(&flags, &cfg);
+  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
+    std::fprintf(stderr, "vigil-store: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  if (flags.version_requested()) {
+    std::printf("%s\n", VersionLine("vigil-store").c_str());
+    return 0;
+  }
+  if (!cfg.config_file.empty()) {
+    if (absl::Status s = LoadStoreConfigFile(cfg.config_file, flags, &cfg); !s.ok()) {
+      std::fprintf(stderr, "vigil-store: config: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
+  }
+  if (absl::Status s = ValidateStoreConfig(cfg); !s.ok()) {
+    std::fprintf(stderr, "vigil-store: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  log::SetLevel(*log::ParseLevel(cfg.log_level));
+
+  // Signals are taken synchronously by this thread; block them before any other thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  log::Info("starting vigil-store", {{"version", std::string(kVersion)}, {"path", cfg.path}});
+  metrics::Registry& registry = metrics::Registry::Default();
+  absl::StatusOr<std::unique_ptr<tsdb::Db>> db = tsdb::Db::Open(DbOptionsFrom(cfg), RealClock(), &registry);
+  if (!db.ok()) {
+    log::Error("cannot open the tsdb", {{"path", cfg.path}, {"err", db.status()}});
+    return 1;
+  }
+
+  StoreServerOptions server_options;
+  server_options.http.listen_address = cfg.listen_address;
+  server_options.http.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
+  server_options.http.worker_threads = 64;
+  server_options.remote_write.max_samples_per_request = cfg.max_samples_per_request;
+  StoreServer server(db->get(), &registry, RealClock(), server_options);
+  if (absl::Status s = server.Start(); !s.ok()) {
+    log::Error("cannot start the HTTP server", {{"err", s}});
+    return 1;
+  }
+  server.SetReady(true);
+  log::Info("ready", {{"address", cfg.listen_address}});
+
+  absl::Notification stop_maintenance;
+  std::thread maintenance([&] {
+    while (RealClock()->SleepFor(kMaintenanceInterval, &stop_maintenance)) {
+      if (absl::Status s = (*db)->Maintain(); !s.ok()) log::Error("tsdb maintenance failed", {{"err", s}});
+    }
+  });
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::Info("shutting down", {{"signal", sig}});
+  server.SetReady(false);
+  server.Shutdown(kShutdownGrace);
+  stop_maintenance.Notify();
+  maintenance.join();
+  if (absl::Status s = (*db)->Close(); !s.ok()) {
+    log::Error("flushing the tsdb failed; the WAL still holds the data", {{"err", s}});
+    return 1;
+  }
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil::server
+
+int main(int argc, char** argv) { return vigil::server::Run(argc, argv); }
