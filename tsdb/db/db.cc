@@ -225,6 +225,7 @@ absl::Status Db::Close() {
   absl::MutexLock lock(&maintain_mu_);
   if (closed_) return absl::OkStatus();
   closed_ = true;
+  if (head_ == nullptr || wal_ == nullptr) return absl::OkStatus();  // Open failed part way: nothing to flush.
   absl::Status status;
   if (head_->MinTime() <= head_->MaxTime()) {
     status = PersistBefore(head_->MaxTime() == kMaxTimestampMs ? kMaxTimestampMs : head_->MaxTime() + 1);

@@ -137,6 +137,15 @@ TEST(DbTest, RetentionRefusesOldSamplesAndDropsOldPartitions) {
   EXPECT_TRUE((*db)->partitions().Partitions().empty());
 }
 
+TEST(DbTest, SecondOpenOfALockedDirectoryFailsCleanly) {
+  std::string dir = NewDir("locked");
+  FakeClock clock(absl::FromUnixMillis(10 * kHour));
+  auto first = Db::Open(Options(dir), &clock, nullptr);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = Db::Open(Options(dir), &clock, nullptr);
+  EXPECT_FALSE(second.ok());
+}
+
 TEST(DbTest, ExportsHeadSeriesUnderPrometheusName) {
   std::string dir = NewDir("metrics");
   FakeClock clock(absl::FromUnixMillis(10 * kHour));
