@@ -24,14 +24,15 @@ cp -r "$PEERBENCH_SRC"/. "$PB"/
 make -s -C "$PB" >&2
 
 # A fresh store on $DATA_DIR (the harness starts one per ingest run and measures its PID).
-export STORE_START='exec "$VIGIL_STORE" --storage.tsdb.path="$DATA_DIR" --web.listen-address=127.0.0.1:$VIGIL_PORT --log.level=warn'
-# Bytes per sample: import the 2-hour OpenMetrics file into an empty store, stop it gracefully (the head is
+export STORE_START='"$VIGIL_STORE" --storage.tsdb.path="$DATA_DIR" --web.listen-address=127.0.0.1:$VIGIL_PORT --log.level=warn'
+# Bytes per sample: stream (-T, not --data-binary, which reads the whole file into memory) the 2-hour
+# OpenMetrics file into an empty store, stop it gracefully (the head is
 # flushed to partitions), and let the harness count the directory.
 export STORE_COMPRESS_CMD='
   "$VIGIL_STORE" --storage.tsdb.path="$OUT_DIR" --web.listen-address=127.0.0.1:$VIGIL_PORT --log.level=warn &
   pid=$!
   for i in $(seq 1 600); do curl -sf http://127.0.0.1:$VIGIL_PORT/-/ready >/dev/null && break; sleep 0.1; done
-  curl -sf --data-binary @"$OM_FILE" -H "Content-Type: application/openmetrics-text; version=1.0.0" \
+  curl -sf -X POST -T "$OM_FILE" -H "Content-Type: application/openmetrics-text; version=1.0.0" \
        http://127.0.0.1:$VIGIL_PORT/api/v1/import >&2
   kill -TERM $pid; wait $pid'
 export WITH_PROMETHEUS=${WITH_PROMETHEUS:-1}
