@@ -1,6 +1,7 @@
 // vigil-store: the central metrics store. Opens the TSDB (replaying its WAL), serves ingestion, the APIs and
 // its own metrics on one listen address, runs maintenance (persistence, retention, compaction) every minute,
 // and on SIGTERM/SIGINT stops accepting requests, lets in-flight ones finish, and flushes the head to disk.
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -125,6 +126,9 @@ int Run(int argc, char** argv) {
 }  // namespace vigil::server
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core); with dozens of HTTP workers that
+  // leaves freed request buffers scattered over many arenas and raises RSS with no gain in speed here.
+  mallopt(M_ARENA_MAX, 2);
   // Debian's Abseil is built without NDEBUG, so absl::Mutex would run its deadlock detector on every lock
   // (measured: 61% of append time in the head). The detector is for debugging, not production.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

@@ -1,6 +1,5 @@
 #include "server/ingest/remote_write_handler.h"
 
-#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,32 +39,41 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
     return finish(415,
                   absl::StrCat("unsupported Content-Encoding \"", AV(encoding), "\": remote_write bodies are snappy"));
   }
-  absl::StatusOr<prompb::WriteRequest> decoded = wire::DecodeWriteRequest(req.body, options_.max_decoded_bytes);
-  if (!decoded.ok()) {
-    int status = decoded.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;
-    return finish(status, std::string(decoded.status().message()));
+  absl::StatusOr<std::string> raw = wire::UncompressSnappy(req.body, options_.max_decoded_bytes);
+  if (!raw.ok()) {
+    int status = raw.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;
+    return finish(status, std::string(raw.status().message()));
   }
-  const prompb::WriteRequest& wr = *decoded;
 
   // Pass 1: the request's shape. Anything wrong here refuses the request whole, so nothing of a malformed
-  // request is stored.
-  std::vector<Labels> labels;
-  labels.reserve(static_cast<size_t>(wr.timeseries_size()));
+  // request is stored. Label sets are built once here; samples are copied out of the request bytes.
+  struct PendingSeries {
+    Labels labels;
+    size_t first_sample;
+    size_t num_samples;
+  };
+  thread_local std::vector<PendingSeries> series;
+  thread_local std::vector<Sample> samples;
+  series.clear();
+  samples.clear();
   int64_t total_samples = 0;
-  for (int i = 0; i < wr.timeseries_size(); ++i) {
-    const prompb::TimeSeries& ts = wr.timeseries(i);
-    absl::StatusOr<Labels> l = wire::ConvertLabels(ts);
-    if (!l.ok()) {
+  absl::Status shape = wire::ForEachTimeSeries(*raw, [&](const wire::TimeSeriesView& ts) -> absl::Status {
+    if (absl::Status s = wire::ValidateLabels(ts.labels); !s.ok()) {
       ingest_->samples_rejected->WithLabels({tsdb::RejectReasonName(tsdb::RejectReason::kInvalidLabels)})
-          ->Add(static_cast<double>(ts.samples_size()));
-      return finish(400, absl::StrCat("invalid series ", i, ": ", AV(SV(l.status().message()))));
+          ->Add(static_cast<double>(ts.samples.size()));
+      return absl::InvalidArgumentError(absl::StrCat("invalid series ", ts.index, ": ", AV(SV(s.message()))));
     }
-    if (l->MetricName().empty()) {
-      return finish(400, absl::StrCat("invalid series ", i, " ", l->ToString(), ": no metric name (__name__)"));
+    Labels labels = Labels::FromPairs(ts.labels);
+    if (labels.MetricName().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid series ", ts.index, " ", labels.ToString(), ": no metric name (__name__)"));
     }
-    total_samples += ts.samples_size();
-    labels.push_back(*std::move(l));
-  }
+    total_samples += static_cast<int64_t>(ts.samples.size());
+    series.push_back(PendingSeries{std::move(labels), samples.size(), ts.samples.size()});
+    samples.insert(samples.end(), ts.samples.begin(), ts.samples.end());
+    return absl::OkStatus();
+  });
+  if (!shape.ok()) return finish(400, std::string(shape.message()));
   if (total_samples > options_.max_samples_per_request) {
     ingest_->samples_rejected->WithLabels({tsdb::RejectReasonName(tsdb::RejectReason::kSampleLimit)})
         ->Add(static_cast<double>(total_samples));
@@ -73,22 +81,20 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
                                     options_.max_samples_per_request));
   }
 
-  // Pass 2: append. Samples the storage refuses are counted by reason; the first message of each reason is
-  // reported so the sender's log shows a concrete example.
+  // Pass 2: append. Samples the storage refuses are counted by reason and reported; the rest are stored.
   std::unique_ptr<tsdb::Appender> app = storage_->NewAppender();
   RejectTally rejected;
   int64_t accepted = 0;
-  for (int i = 0; i < wr.timeseries_size(); ++i) {
-    const prompb::TimeSeries& ts = wr.timeseries(i);
+  for (const PendingSeries& ps : series) {
     tsdb::SeriesRef ref = 0;
-    for (const prompb::Sample& s : ts.samples()) {
-      absl::StatusOr<tsdb::SeriesRef> r = app->Append(ref, labels[static_cast<size_t>(i)], s.timestamp(), s.value());
+    for (size_t i = ps.first_sample; i < ps.first_sample + ps.num_samples; ++i) {
+      absl::StatusOr<tsdb::SeriesRef> r = app->Append(ref, ps.labels, samples[i].t, samples[i].v);
       if (r.ok()) {
         ref = *r;
         ++accepted;
-        continue;
+      } else {
+        rejected.Add(r.status());
       }
-      rejected.Add(r.status());
     }
   }
   if (absl::Status s = app->Commit(); !s.ok()) {
