@@ -131,7 +131,7 @@ TEST_F(RegistryTest, FormatsSpecialValues) {
             "v{k=\"b\"} 1e-09\n"
             "v{k=\"c\"} 1e+21\n"
             "v{k=\"d\"} 12345678\n"
-            "v{k=\"e\"} 0\n"
+            "v{k=\"e\"} -0\n"
             "v{k=\"f\"} NaN\n"
             "v{k=\"g\"} +Inf\n"
             "v{k=\"h\"} -Inf\n");

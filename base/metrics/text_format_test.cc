@@ -18,7 +18,7 @@ TEST(FormatValueTest, SpecialValues) {
 
 TEST(FormatValueTest, IntegersWithoutExponentWhereExact) {
   EXPECT_EQ(FormatValue(0), "0");
-  EXPECT_EQ(FormatValue(-0.0), "0");
+  EXPECT_EQ(FormatValue(-0.0), "-0");
   EXPECT_EQ(FormatValue(1), "1");
   EXPECT_EQ(FormatValue(-1), "-1");
   EXPECT_EQ(FormatValue(100), "100");
