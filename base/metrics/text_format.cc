@@ -1,5 +1,6 @@
 #include "base/metrics/text_format.h"
 
+#include "base/strings/exposition_escape.h"
 #include "base/strings/float_format.h"
 
 namespace vigil::metrics {
@@ -12,37 +13,8 @@ std::string FormatValue(double value) {
   return out;
 }
 
-void AppendEscapedHelp(std::string_view text, std::string* out) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
-}
+void AppendEscapedHelp(std::string_view text, std::string* out) { AppendExpositionEscaped(text, false, out); }
 
-void AppendEscapedLabelValue(std::string_view value, std::string* out) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
-}
+void AppendEscapedLabelValue(std::string_view value, std::string* out) { AppendExpositionEscaped(value, true, out); }
 
 }  // namespace vigil::metrics

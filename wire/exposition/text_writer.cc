@@ -1,27 +1,14 @@
 #include "wire/exposition/text_writer.h"
 
+#include "base/strings/exposition_escape.h"
 #include "wire/exposition/number.h"
 
 namespace vigil::exposition {
 namespace {
 
-// Appends `s` with \\, \n and (when `quote`) \" escaped.
-void AppendEscaped(std::string_view s, bool quote, std::string* out) {
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c != '\\' && c != '\n' && !(quote && c == '"')) continue;
-    out->append(s.data() + start, i - start);
-    out->push_back('\\');
-    out->push_back(c == '\n' ? 'n' : c);
-    start = i + 1;
-  }
-  out->append(s.data() + start, s.size() - start);
-}
-
 void AppendQuoted(std::string_view s, std::string* out) {
   out->push_back('"');
-  AppendEscaped(s, /*quote=*/true, out);
+  AppendExpositionEscaped(s, /*quote=*/true, out);
   out->push_back('"');
 }
 
@@ -39,7 +26,7 @@ void TextWriter::Help(std::string_view family, std::string_view text) {
   out_->append("# HELP ");
   AppendMetadataName(family);
   out_->push_back(' ');
-  AppendEscaped(text, /*quote=*/format_ == Format::kOpenMetrics, out_);
+  AppendExpositionEscaped(text, /*quote=*/format_ == Format::kOpenMetrics, out_);
   out_->push_back('\n');
 }
 
