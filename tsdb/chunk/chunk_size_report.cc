@@ -23,11 +23,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/strings/absl_view.h"
 #include "tsdb/chunk/chunk_appender.h"
 #include "tsdb/chunk/chunk_header.h"
 #include "tsdb/chunk/chunk_iterator.h"
+#include "wire/exposition/parser.h"
 
 namespace vigil::tsdb {
 namespace {
@@ -63,24 +65,11 @@ class Report {
  public:
   explicit Report(const Options& options) : options_(options) { encoder_.Reserve(options.chunk_samples); }
 
-  // Handles one line; returns false on a parse error.
-  bool AddLine(std::string_view line) {
-    if (line.empty() || line[0] == '#') return true;
-    const size_t ts_space = line.rfind(' ');
-    if (ts_space == std::string_view::npos || ts_space == 0) return false;
-    const size_t value_space = line.rfind(' ', ts_space - 1);
-    if (value_space == std::string_view::npos) return false;
-    const std::string_view key = line.substr(0, value_space);
-    const std::string_view value_text = line.substr(value_space + 1, ts_space - value_space - 1);
-    const std::string_view ts_text = line.substr(ts_space + 1);
-    int64_t t;
-    double v;
-    if (!ParseMillis(ts_text, &t) || !ParseValue(value_text, &v)) return false;
-
+  // Adds one sample of the series `key` (metric name and labels as text) of metric `name`.
+  void AddSample(std::string_view key, std::string_view name, int64_t t, double v) {
     if (key != current_key_) {
       auto [it, inserted] = series_.try_emplace(std::string(key));
       if (inserted) {
-        const std::string_view name = key.substr(0, std::min(key.find('{'), key.size()));
         auto [fit, finserted] = family_ids_.try_emplace(std::string(name), families_.size());
         if (finserted) {
           families_.emplace_back();
@@ -95,12 +84,11 @@ class Report {
     Series& s = *current_;
     if (!s.timestamps.empty() && t <= s.timestamps.back()) {
       ++out_of_order_;
-      return true;
+      return;
     }
     s.timestamps.push_back(t);
     s.values.push_back(v);
     if (s.timestamps.size() >= options_.chunk_samples) Flush(s);
-    return true;
   }
 
   void FlushAll() {
@@ -156,34 +144,6 @@ class Report {
 
  private:
   static double PerSample(double bytes, uint64_t samples) { return samples == 0 ? 0 : bytes / samples; }
-
-  static bool ParseMillis(std::string_view s, int64_t* ms) {
-    const size_t dot = s.find('.');
-    int64_t secs;
-    if (!absl::SimpleAtoi(AV(s.substr(0, dot)), &secs)) return false;
-    int64_t frac = 0;
-    if (dot != std::string_view::npos) {
-      std::string_view f = s.substr(dot + 1);
-      if (f.size() > 3 || f.empty()) return false;
-      for (char c : f) {
-        if (c < '0' || c > '9') return false;
-        frac = frac * 10 + (c - '0');
-      }
-      for (size_t i = f.size(); i < 3; ++i) frac *= 10;
-    }
-    *ms = secs * 1000 + (secs < 0 ? -frac : frac);
-    return true;
-  }
-
-  static bool ParseValue(std::string_view s, double* v) {
-    char buf[64];
-    if (s.empty() || s.size() >= sizeof(buf)) return false;
-    std::memcpy(buf, s.data(), s.size());
-    buf[s.size()] = '\0';
-    char* end;
-    *v = std::strtod(buf, &end);  // Correctly rounded, like Go's strconv.ParseFloat in Prometheus.
-    return end == buf + s.size();
-  }
 
   void Flush(Series& s) {
     const size_t n = s.timestamps.size();
@@ -299,7 +259,7 @@ int Main(int argc, char** argv) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (options.input != "-") {
-    file.open(options.input);
+    file.open(options.input, std::ios::binary);
     if (!file) {
       std::cerr << "cannot open " << options.input << "\n";
       return 1;
@@ -307,14 +267,30 @@ int Main(int argc, char** argv) {
     in = &file;
   }
   Report report(options);
-  std::string line;
-  uint64_t line_no = 0;
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (!report.AddLine(line)) {
-      std::cerr << options.input << ":" << line_no << ": cannot parse: " << line.substr(0, 200) << "\n";
-      return 1;
+  // The input is the generator's OpenMetrics; the shared streaming parser reads it piece by piece.
+  struct Handler {
+    Report* report;
+    std::string key;
+    absl::Status OnSample(const exposition::ParsedSample& s) {
+      if (!s.has_timestamp) return absl::InvalidArgumentError(absl::StrCat("line ", s.line, ": no timestamp"));
+      key.assign(s.name);
+      for (const Label& l : s.labels) absl::StrAppend(&key, "\xff", AV(l.name), "\xff", AV(l.value));
+      report->AddSample(key, s.name, s.timestamp_ms, s.value);
+      return absl::OkStatus();
     }
+    absl::Status OnMetadata(const exposition::FamilyMetadata&) { return absl::OkStatus(); }
+  } handler{&report, {}};
+  exposition::Parser parser(exposition::Format::kOpenMetrics);
+  std::string piece(1 << 20, '\0');
+  absl::Status status;
+  while (status.ok() && *in) {
+    in->read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    status = parser.Feed(std::string_view(piece.data(), static_cast<size_t>(in->gcount())), handler);
+  }
+  if (status.ok()) status = parser.Finish(handler);
+  if (!status.ok()) {
+    std::cerr << options.input << ": " << status.message() << "\n";
+    return 1;
   }
   report.FlushAll();
   report.Print();
