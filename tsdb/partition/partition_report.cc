@@ -23,6 +23,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/strings/absl_view.h"
@@ -30,6 +31,7 @@
 #include "tsdb/chunk/chunk_header.h"
 #include "tsdb/partition/partition_store.h"
 #include "tsdb/partition/partition_test_util.h"
+#include "wire/exposition/parser.h"
 
 namespace vigil::tsdb::partition {
 namespace {
@@ -49,58 +51,6 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-// Parses `name{a="x",b="y"}` into labels; false on malformed input.
-bool ParseSeries(std::string_view key, Labels* out) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  const size_t brace = key.find('{');
-  pairs.emplace_back("__name__", std::string(key.substr(0, brace)));
-  if (brace != std::string_view::npos) {
-    size_t pos = brace + 1;
-    while (pos < key.size() && key[pos] != '}') {
-      const size_t eq = key.find('=', pos);
-      if (eq == std::string_view::npos || eq + 1 >= key.size() || key[eq + 1] != '"') return false;
-      std::string name(key.substr(pos, eq - pos));
-      std::string value;
-      pos = eq + 2;
-      while (pos < key.size() && key[pos] != '"') {
-        if (key[pos] == '\\' && pos + 1 < key.size()) {
-          ++pos;
-          value.push_back(key[pos] == 'n' ? '\n' : key[pos]);
-        } else {
-          value.push_back(key[pos]);
-        }
-        ++pos;
-      }
-      if (pos >= key.size()) return false;
-      ++pos;  // The closing quote.
-      if (pos < key.size() && key[pos] == ',') ++pos;
-      pairs.emplace_back(std::move(name), std::move(value));
-    }
-  }
-  absl::StatusOr<Labels> labels = Labels::FromUnsorted(std::move(pairs));
-  if (!labels.ok()) return false;
-  *out = *std::move(labels);
-  return true;
-}
-
-bool ParseMillis(std::string_view s, int64_t* ms) {
-  const size_t dot = s.find('.');
-  int64_t secs;
-  if (!absl::SimpleAtoi(AV(s.substr(0, dot)), &secs)) return false;
-  int64_t frac = 0;
-  size_t digits = 0;
-  if (dot != std::string_view::npos) {
-    for (char c : s.substr(dot + 1)) {
-      if (c < '0' || c > '9' || digits == 3) return false;
-      frac = frac * 10 + (c - '0');
-      ++digits;
-    }
-  }
-  for (; digits < 3; ++digits) frac *= 10;
-  *ms = secs * 1000 + frac;
-  return true;
-}
-
 // The data set: per partition window, the series and their chunks.
 struct DataSet {
   std::map<int64_t, std::vector<SeriesChunks>> windows;
@@ -113,33 +63,22 @@ class Loader {
  public:
   Loader(const Options& o, DataSet* data) : o_(o), data_(data), window_ms_(o.partition_hours * 3600 * 1000) {}
 
-  bool AddLine(std::string_view line) {
-    if (line.empty() || line[0] == '#') return true;
-    const size_t ts_space = line.rfind(' ');
-    if (ts_space == std::string_view::npos || ts_space == 0) return false;
-    const size_t value_space = line.rfind(' ', ts_space - 1);
-    if (value_space == std::string_view::npos) return false;
-    int64_t t;
-    double v;
-    if (!ParseMillis(line.substr(ts_space + 1), &t)) return false;
-    std::string value_text(line.substr(value_space + 1, ts_space - value_space - 1));
-    char* end;
-    v = std::strtod(value_text.c_str(), &end);
-    if (end != value_text.c_str() + value_text.size()) return false;
-    const std::string_view key = line.substr(0, value_space);
+  // Adds one sample of the series `key` (name and labels as text; `sample` gives its labels when it is new).
+  void AddSample(std::string_view key, const exposition::ParsedSample& sample) {
+    const int64_t t = sample.timestamp_ms;
+    const double v = sample.value;
     if (key != key_) {
       FlushSeries();
       key_ = std::string(key);
-      if (!ParseSeries(key, &labels_)) return false;
+      labels_ = sample.ToLabels();
       ++data_->series;
     }
     const int64_t w = t >= 0 ? t / window_ms_ : -((-t + window_ms_ - 1) / window_ms_);
     if (!ts_.empty() && (w != window_ || ts_.size() >= o_.chunk_samples)) Cut();
-    if (!ts_.empty() && t <= ts_.back()) return true;  // Out of order: dropped.
+    if (!ts_.empty() && t <= ts_.back()) return;  // Out of order: dropped.
     window_ = w;
     ts_.push_back(t);
     vs_.push_back(v);
-    return true;
   }
 
   void FlushSeries() {
@@ -295,7 +234,7 @@ int Main(int argc, char** argv) {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (o.input != "-") {
-      file.open(o.input);
+      file.open(o.input, std::ios::binary);
       if (!file) {
         std::cerr << "cannot open " << o.input << "\n";
         return 1;
@@ -303,14 +242,29 @@ int Main(int argc, char** argv) {
       in = &file;
     }
     Loader loader(o, &data);
-    std::string line;
-    uint64_t n = 0;
-    while (std::getline(*in, line)) {
-      ++n;
-      if (!loader.AddLine(line)) {
-        std::cerr << o.input << ":" << n << ": cannot parse: " << line.substr(0, 200) << "\n";
-        return 1;
+    struct Handler {
+      Loader* loader;
+      std::string key;
+      absl::Status OnSample(const exposition::ParsedSample& s) {
+        if (!s.has_timestamp) return absl::InvalidArgumentError(absl::StrCat("line ", s.line, ": no timestamp"));
+        key.assign(s.name);
+        for (const Label& l : s.labels) absl::StrAppend(&key, "\xff", AV(l.name), "\xff", AV(l.value));
+        loader->AddSample(key, s);
+        return absl::OkStatus();
       }
+      absl::Status OnMetadata(const exposition::FamilyMetadata&) { return absl::OkStatus(); }
+    } handler{&loader, {}};
+    exposition::Parser parser(exposition::Format::kOpenMetrics);
+    std::string piece(1 << 20, '\0');
+    absl::Status status;
+    while (status.ok() && *in) {
+      in->read(piece.data(), static_cast<std::streamsize>(piece.size()));
+      status = parser.Feed(std::string_view(piece.data(), static_cast<size_t>(in->gcount())), handler);
+    }
+    if (status.ok()) status = parser.Finish(handler);
+    if (!status.ok()) {
+      std::cerr << o.input << ": " << status.message() << "\n";
+      return 1;
     }
     loader.FlushSeries();
     absl::PrintF("input %s: %d series, %d samples, %d partition windows of %dh, read and encoded in %.1f s\n", o.input,
