@@ -9,7 +9,7 @@
 #include "base/log/log.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
-#include "tsdb/wal/crc32c.h"
+#include "base/hash/crc32c.h"
 
 namespace vigil::queue {
 namespace {
@@ -265,7 +265,7 @@ absl::StatusOr<bool> DiskQueue::Peek(QueueRecord* out) {
     FrameHeader h;
     const bool valid = out->data.size() == kFrameHeaderSize + e.length && ParseFrameHeader(out->data.data(), &h) &&
                        h.length == e.length &&
-                       wal::Crc32c(std::string_view(out->data).substr(kFrameHeaderSize)) == h.payload_crc;
+                       Crc32c(std::string_view(out->data).substr(kFrameHeaderSize)) == h.payload_crc;
     if (valid) {
       out->data.erase(0, kFrameHeaderSize);
       out->id = e.id;

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "tsdb/wal/crc32c.h"
+#include "base/hash/crc32c.h"
 
 namespace vigil::queue {
 namespace {
@@ -36,7 +36,7 @@ bool ValidFrameAt(std::string_view bytes, uint64_t offset, FrameHeader* header) 
   if (header->length == 0 || header->length > kMaxRecordSize) return false;
   const uint64_t payload = offset + kFrameHeaderSize;
   if (header->length > bytes.size() - payload) return false;
-  return wal::Crc32c(bytes.substr(payload, header->length)) == header->payload_crc;
+  return Crc32c(bytes.substr(payload, header->length)) == header->payload_crc;
 }
 
 }  // namespace
@@ -65,14 +65,14 @@ void AppendFrame(std::string_view payload, uint32_t items, std::string* out) {
   char h[kFrameHeaderSize];
   PutU32(static_cast<uint32_t>(payload.size()), h);
   PutU32(items, h + 4);
-  PutU32(wal::Crc32c(payload), h + 8);
-  PutU32(wal::Crc32c(std::string_view(h, 12)), h + 12);
+  PutU32(Crc32c(payload), h + 8);
+  PutU32(Crc32c(std::string_view(h, 12)), h + 12);
   out->append(h, kFrameHeaderSize);
   out->append(payload);
 }
 
 bool ParseFrameHeader(const char* p, FrameHeader* header) {
-  if (wal::Crc32c(std::string_view(p, 12)) != GetU32(p + 12)) return false;
+  if (Crc32c(std::string_view(p, 12)) != GetU32(p + 12)) return false;
   header->length = GetU32(p);
   header->items = GetU32(p + 4);
   header->payload_crc = GetU32(p + 8);
@@ -120,7 +120,7 @@ void AppendAckEntry(Position pos, std::string* out) {
   char e[kAckEntrySize];
   PutU64(pos.segment, e);
   PutU64(pos.offset, e + 8);
-  PutU32(wal::Crc32c(std::string_view(e, 16)), e + 16);
+  PutU32(Crc32c(std::string_view(e, 16)), e + 16);
   out->append(e, kAckEntrySize);
 }
 
@@ -128,7 +128,7 @@ std::optional<Position> ParseAckLog(std::string_view bytes) {
   std::optional<Position> best;
   for (size_t off = 0; off + kAckEntrySize <= bytes.size(); off += kAckEntrySize) {
     const char* e = bytes.data() + off;
-    if (wal::Crc32c(std::string_view(e, 16)) != GetU32(e + 16)) continue;
+    if (Crc32c(std::string_view(e, 16)) != GetU32(e + 16)) continue;
     Position p{GetU64(e), GetU64(e + 8)};
     if (!best || p > *best) best = p;
   }

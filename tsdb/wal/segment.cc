@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
-#include "tsdb/wal/crc32c.h"
+#include "base/hash/crc32c.h"
 
 namespace vigil::wal {
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
-#include "tsdb/wal/crc32c.h"
+#include "base/hash/crc32c.h"
 #include "tsdb/wal/segment.h"
 
 namespace vigil::wal {

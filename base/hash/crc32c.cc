@@ -1,10 +1,10 @@
-#include "tsdb/wal/crc32c.h"
+#include "base/hash/crc32c.h"
 
 #include <array>
 #include <bit>
 #include <cstring>
 
-namespace vigil::wal {
+namespace vigil {
 namespace crc32c_internal {
 namespace {
 
@@ -88,4 +88,4 @@ uint32_t Crc32cExtend(uint32_t crc, const char* data, size_t n) {
   return hardware ? crc32c_internal::ExtendHardware(crc, data, n) : crc32c_internal::ExtendPortable(crc, data, n);
 }
 
-}  // namespace vigil::wal
+}  // namespace vigil

@@ -1,18 +1,18 @@
-// CRC-32C (Castagnoli), the checksum of WAL frames (docs/format/wal.md).
+// CRC-32C (Castagnoli), the frame checksum of the WAL (docs/format/wal.md) and of the agent's disk queue.
 //
-//   uint32_t crc = vigil::wal::Crc32c("123456789");      // 0xE3069283
-//   crc = vigil::wal::Crc32cExtend(crc, more);           // as Crc32c(first + more)
+//   uint32_t crc = vigil::Crc32c("123456789");      // 0xE3069283
+//   crc = vigil::Crc32cExtend(crc, more);           // as Crc32c(first + more)
 //
 // Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at run time) and a slicing-by-8 table
 // otherwise. Both give the same result for every input.
-#ifndef VIGIL_TSDB_WAL_CRC32C_H_
-#define VIGIL_TSDB_WAL_CRC32C_H_
+#ifndef VIGIL_BASE_HASH_CRC32C_H_
+#define VIGIL_BASE_HASH_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace vigil::wal {
+namespace vigil {
 
 // The CRC of `data` appended to input whose CRC was `crc` (0 for no input).
 uint32_t Crc32cExtend(uint32_t crc, const char* data, size_t n);
@@ -33,6 +33,6 @@ uint32_t ExtendHardware(uint32_t crc, const char* data, size_t n);
 bool HardwareAvailable();
 
 }  // namespace crc32c_internal
-}  // namespace vigil::wal
+}  // namespace vigil
 
-#endif  // VIGIL_TSDB_WAL_CRC32C_H_
+#endif  // VIGIL_BASE_HASH_CRC32C_H_

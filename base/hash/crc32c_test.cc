@@ -1,11 +1,11 @@
-#include "tsdb/wal/crc32c.h"
+#include "base/hash/crc32c.h"
 
 #include <random>
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace vigil::wal {
+namespace vigil {
 namespace {
 
 using crc32c_internal::ExtendHardware;
@@ -70,4 +70,4 @@ TEST(Crc32cTest, DetectsEverySingleBitFlip) {
 }
 
 }  // namespace
-}  // namespace vigil::wal
+}  // namespace vigil
