@@ -53,6 +53,10 @@ enum class BinaryOp : uint8_t {
   kAnd,     // and
   kOr,      // or
   kUnless,  // unless
+  // Native-histogram trimming (Prometheus 3.14): `h </ x` drops the observations above x, `h >/ x` those below.
+  // They bind like the comparison operators but are not comparisons (no `bool`).
+  kTrimUpper,  // </
+  kTrimLower,  // >/
 };
 
 // "+", "==", "and", "atan2", ...
@@ -128,6 +132,8 @@ enum class AtModifier : uint8_t {
 struct NumberLiteral final : Expr {
   NumberLiteral() : Expr(ExprKind::kNumberLiteral) {}
   double value = 0;
+  // Written as a duration (`5m` is 300): the printer writes it back as one. Semantics are the number's.
+  bool duration = false;
 };
 
 struct StringLiteral final : Expr {

@@ -21,8 +21,10 @@ namespace vigil::promql {
 absl::StatusOr<ExprPtr> ParseExpr(std::string_view query);
 
 // Parses a selector such as `up{job="x"}` or `{__name__=~"a.*"}` into its matchers (Prometheus'
-// parser.ParseMetricSelector), for the API's match[] parameters. Refuses a selector whose matchers all match
-// the empty string ("match[] must contain at least one non-empty matcher" is the API's job; this only parses).
+// parser.ParseMetricSelector), for the API's match[] parameters. Like Prometheus it only parses: a selector
+// whose matchers all match the empty string (`{}`, `{a=""}`) is returned as is, and refusing it ("match[] must
+// contain at least one non-empty matcher") is the API's job. A name before the braces comes first, as
+// __name__="<name>".
 absl::StatusOr<std::vector<Matcher>> ParseMetricSelector(std::string_view selector);
 
 }  // namespace vigil::promql
