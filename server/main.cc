@@ -45,6 +45,7 @@ tsdb::DbOptions DbOptionsFrom(const StoreConfig& cfg) {
 }
 
 int Run(int argc, char** argv) {
+  const absl::Time start_time = RealClock()->Now();
   StoreConfig cfg;
   FlagSet flags("vigil-store", "The Vigil store: metrics TSDB with Prometheus remote_write ingestion.");
   RegisterStoreFlags(&flags, &cfg);
@@ -92,6 +93,21 @@ int Run(int argc, char** argv) {
   server_options.http.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
   server_options.http.worker_threads = 64;
   server_options.remote_write.max_samples_per_request = cfg.max_samples_per_request;
+  server_options.engine.max_samples = cfg.query_max_samples;
+  server_options.engine.timeout = cfg.query_timeout;
+  server_options.engine.lookback_delta_ms = absl::ToInt64Milliseconds(cfg.query_lookback_delta);
+  server_options.status.start_time = start_time;
+  server_options.status.storage_retention = RetentionText(cfg);
+  server_options.status.config_yaml = cfg.config_text;
+  server_options.status.flags = StoreFlagValues(cfg);
+  tsdb::Head* head = &(*db)->head();
+  server_options.head_stats = [head] {
+    query::api::HeadStats stats;
+    stats.num_series = static_cast<int64_t>(head->NumSeries());
+    stats.min_time = head->MinTime();
+    stats.max_time = head->MaxTime();
+    return stats;
+  };
   StoreServer server(db->get(), &registry, RealClock(), server_options);
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start the HTTP server", {{"err", s}});

@@ -9,6 +9,8 @@
 #include "base/fs/file_system.h"
 #include "base/log/log.h"
 #include "base/status/status_macros.h"
+#include "base/units/bytes.h"
+#include "base/units/duration.h"
 
 namespace vigil::server {
 namespace {
@@ -40,6 +42,9 @@ const std::vector<FlagField>& FlagFields() {
       VIGIL_FLAG_FIELD("limits.max-label-name-length", max_label_name_length),
       VIGIL_FLAG_FIELD("limits.max-label-value-length", max_label_value_length),
       VIGIL_FLAG_FIELD("limits.max-samples-per-request", max_samples_per_request),
+      VIGIL_FLAG_FIELD("query.max-samples", query_max_samples),
+      VIGIL_FLAG_FIELD("query.timeout", query_timeout),
+      VIGIL_FLAG_FIELD("query.lookback-delta", query_lookback_delta),
       VIGIL_FLAG_FIELD("log.level", log_level),
   };
   return *fields;
@@ -72,6 +77,12 @@ absl::Status DecodeStore(config::Object& root, StoreConfig* cfg) {
     limits.Optional("max_label_value_length", &cfg->max_label_value_length);
     limits.Optional("max_samples_per_request", &cfg->max_samples_per_request);
     return limits.Finish();
+  });
+  root.OptionalObject("query", [&](config::Object& query) {
+    query.Optional("max_samples", &cfg->query_max_samples);
+    query.Optional("timeout", &cfg->query_timeout);
+    query.Optional("lookback_delta", &cfg->query_lookback_delta);
+    return query.Finish();
   });
   root.OptionalObject("log", [&](config::Object& log) {
     log.Optional("level", &cfg->log_level);
@@ -108,6 +119,12 @@ void RegisterStoreFlags(FlagSet* flags, StoreConfig* cfg) {
                "Maximum bytes of a label value; 0 means no limit.");
   flags->Int64("limits.max-samples-per-request", &cfg->max_samples_per_request,
                "Maximum samples in one remote_write request.");
+  flags->Int64("query.max-samples", &cfg->query_max_samples,
+               "Maximum number of samples a single query can load into memory; beyond it the query fails (422).");
+  flags->Duration("query.timeout", &cfg->query_timeout,
+                  "Maximum time a query may take before it is aborted (503 timeout).");
+  flags->Duration("query.lookback-delta", &cfg->query_lookback_delta,
+                  "How far back PromQL looks for the latest sample of a series at each evaluation step.");
   flags->String("log.level", &cfg->log_level,
                 "Only log messages with the given severity or above: debug, info, "
                 "warn, error.");
@@ -123,6 +140,39 @@ absl::Status LoadStoreConfigFile(const std::string& path, const FlagSet& flags, 
   VIGIL_ASSIGN_OR_RETURN(from_file.config_text, RealFileSystem()->ReadFile(path));
   *cfg = std::move(from_file);
   return absl::OkStatus();
+}
+
+std::vector<std::pair<std::string, std::string>> StoreFlagValues(const StoreConfig& cfg) {
+  auto d = [](absl::Duration v) { return units::FormatPrometheusDuration(v); };
+  return {
+      {"config.file", cfg.config_file},
+      {"web.listen-address", cfg.listen_address},
+      {"web.max-request-bytes", units::FormatByteSize(cfg.max_request_bytes)},
+      {"storage.tsdb.path", cfg.path},
+      {"storage.tsdb.retention.time", d(cfg.retention)},
+      {"storage.tsdb.retention.size", units::FormatByteSize(cfg.retention_bytes)},
+      {"storage.tsdb.out-of-order-time-window", d(cfg.out_of_order_window)},
+      {"storage.tsdb.wal-fsync", cfg.wal_fsync},
+      {"storage.tsdb.wal-fsync-interval", d(cfg.wal_fsync_interval)},
+      {"limits.max-series", absl::StrCat(cfg.max_series)},
+      {"limits.max-labels-per-series", absl::StrCat(cfg.max_labels_per_series)},
+      {"limits.max-label-name-length", absl::StrCat(cfg.max_label_name_length)},
+      {"limits.max-label-value-length", absl::StrCat(cfg.max_label_value_length)},
+      {"limits.max-samples-per-request", absl::StrCat(cfg.max_samples_per_request)},
+      {"query.max-samples", absl::StrCat(cfg.query_max_samples)},
+      {"query.timeout", d(cfg.query_timeout)},
+      {"query.lookback-delta", d(cfg.query_lookback_delta)},
+      {"log.level", cfg.log_level},
+  };
+}
+
+std::string RetentionText(const StoreConfig& cfg) {
+  std::string time = cfg.retention > absl::ZeroDuration() ? units::FormatPrometheusDuration(cfg.retention) : "";
+  std::string size = cfg.retention_bytes > 0 ? units::FormatByteSize(cfg.retention_bytes) : "";
+  if (!time.empty() && !size.empty()) return absl::StrCat(time, " or ", size);
+  if (!time.empty()) return time;
+  if (!size.empty()) return size;
+  return "0s";
 }
 
 absl::Status ValidateStoreConfig(const StoreConfig& cfg) {
@@ -145,6 +195,11 @@ absl::Status ValidateStoreConfig(const StoreConfig& cfg) {
     return absl::InvalidArgumentError("limits.max-samples-per-request must be positive");
   }
   if (cfg.max_request_bytes <= 0) return absl::InvalidArgumentError("web.max-request-bytes must be positive");
+  if (cfg.query_max_samples <= 0) return absl::InvalidArgumentError("query.max-samples must be positive");
+  if (cfg.query_timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("query.timeout must be positive");
+  if (cfg.query_lookback_delta <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("query.lookback-delta must be positive");
+  }
   if (!log::ParseLevel(cfg.log_level).ok()) return log::ParseLevel(cfg.log_level).status();
   return absl::OkStatus();
 }

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -29,6 +31,10 @@ struct StoreConfig {
   int64_t max_label_name_length = 0;
   int64_t max_label_value_length = 0;
   int64_t max_samples_per_request = 1'000'000;
+  // query (Prometheus' --query.* flags)
+  int64_t query_max_samples = 50'000'000;
+  absl::Duration query_timeout = absl::Minutes(2);
+  absl::Duration query_lookback_delta = absl::Minutes(5);
   // log
   std::string log_level = "info";
   // Where the config came from, for /api/v1/status/config.
@@ -42,6 +48,12 @@ void RegisterStoreFlags(FlagSet* flags, StoreConfig* cfg);
 // Reads `path` (YAML) into `cfg`, but leaves fields whose flag was given on the command line alone, so flags
 // override the file. Errors name the file, line, column and key.
 absl::Status LoadStoreConfigFile(const std::string& path, const FlagSet& flags, StoreConfig* cfg);
+
+// Every flag (without "--") with its effective value, as /api/v1/status/flags lists them.
+std::vector<std::pair<std::string, std::string>> StoreFlagValues(const StoreConfig& cfg);
+
+// The retention as Prometheus' runtimeinfo prints it: "15d", "10GiB", "15d or 10GiB", or "0s" for none.
+std::string RetentionText(const StoreConfig& cfg);
 
 // Checks values that are valid alone but not together or not in range.
 absl::Status ValidateStoreConfig(const StoreConfig& cfg);

@@ -75,3 +75,49 @@ TEST(StoreConfigTest, ValidationRejectsBadCombinations) {
 
 }  // namespace
 }  // namespace vigil::server
+
+namespace vigil::server {
+namespace {
+
+TEST(StoreConfigTest, QueryOptionsFromFileAndFlags) {
+  StoreConfig cfg;
+  ASSERT_TRUE(Load(R"(
+query:
+  max_samples: 1000
+  timeout: 30s
+  lookback_delta: 10m
+)",
+                   {"--query.timeout=1m"}, &cfg)
+                  .ok());
+  EXPECT_EQ(cfg.query_max_samples, 1000);
+  EXPECT_EQ(cfg.query_timeout, absl::Minutes(1));  // the flag wins
+  EXPECT_EQ(cfg.query_lookback_delta, absl::Minutes(10));
+  EXPECT_TRUE(ValidateStoreConfig(cfg).ok());
+  cfg.query_max_samples = 0;
+  EXPECT_THAT(ValidateStoreConfig(cfg).message(), HasSubstr("query.max-samples"));
+  StoreConfig bad;
+  absl::Status s = Load("query:\n  timeout: soon\n", {}, &bad);
+  EXPECT_THAT(s.message(), HasSubstr("query.timeout"));
+}
+
+TEST(StoreConfigTest, FlagValuesAndRetentionText) {
+  StoreConfig cfg;
+  auto flags = StoreFlagValues(cfg);
+  bool found = false;
+  for (const auto& [name, value] : flags) {
+    if (name == "query.lookback-delta") {
+      found = true;
+      EXPECT_EQ(value, "5m");
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(RetentionText(cfg), "15d");
+  cfg.retention_bytes = int64_t{10} << 30;
+  EXPECT_EQ(RetentionText(cfg), "15d or 10GiB");
+  cfg.retention = absl::ZeroDuration();
+  cfg.retention_bytes = 0;
+  EXPECT_EQ(RetentionText(cfg), "0s");
+}
+
+}  // namespace
+}  // namespace vigil::server

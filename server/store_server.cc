@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/version/version.h"
+#include "query/api/prometheus_api.h"
 
 namespace vigil::server {
 namespace {
@@ -14,25 +15,15 @@ void Text(http::Response* resp, int status, std::string body) {
   resp->body = std::move(body);
 }
 
-// Minimal JSON string escaping for the fixed, ASCII build-info fields.
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 }  // namespace
 
 StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options)
     : registry_(registry),
       http_(options.http),
       ingest_(registry),
-      remote_write_(storage, &ingest_, registry, options.remote_write),
-      import_(storage, &ingest_, clock, options.import) {
+      engine_(options.engine),
+      remote_write_(storage, &ingest_, registry, options.remote_write, &metadata_),
+      import_(storage, &ingest_, clock, options.import, &metadata_) {
   BuildInfo info = GetBuildInfo();
   (void)registry_->NewGaugeCollector(
       "vigil_build_info", "Build information of this binary; the value is always 1.",
@@ -53,19 +44,21 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
     resp->content_type = std::string(metrics::kTextContentType);
     registry_->RenderText(&resp->body);
   });
-  http_.Get("/api/v1/status/buildinfo", [info](const http::Request&, http::Response* resp) {
-    resp->status = 200;
-    resp->content_type = "application/json";
-    resp->body = absl::StrCat(R"({"status":"success","data":{"version":)", JsonString(info.version),
-                              R"(,"revision":"","branch":"","buildUser":"","buildDate":"","goVersion":)",
-                              JsonString(info.compiler), "}}");
-  });
   http_.Post("/api/v1/write",
              [this](const http::Request& req, http::Response* resp) { remote_write_.Handle(req, resp); });
   // Imports are unbounded in size: they stream, so the request limit does not apply (max_stream_bytes 0).
   http_.PostStream("/api/v1/import", [this](const http::Request& req, http::BodyReader* body, http::Response* resp) {
     import_.Handle(req, body, resp);
   });
+
+  query::api::PrometheusApiDeps api;
+  api.storage = storage;
+  api.engine = &engine_;
+  api.metadata = &metadata_;
+  api.clock = clock;
+  api.status = std::move(options.status);
+  api.head_stats = std::move(options.head_stats);
+  query::api::RegisterPrometheusApi(&http_, std::move(api));
 }
 
 }  // namespace vigil::server

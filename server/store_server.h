@@ -4,11 +4,15 @@
 #define VIGIL_SERVER_STORE_SERVER_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "base/clock/clock.h"
 #include "base/http/server.h"
 #include "base/metrics/registry.h"
+#include "query/api/api_deps.h"
+#include "query/engine/engine.h"
+#include "query/metadata/metadata_store.h"
 #include "server/ingest/import_handler.h"
 #include "server/ingest/ingest_metrics.h"
 #include "server/ingest/remote_write_handler.h"
@@ -20,6 +24,12 @@ struct StoreServerOptions {
   http::ServerOptions http;
   RemoteWriteOptions remote_write;
   ImportOptions import;
+  // PromQL limits (--query.max-samples, --query.timeout, --query.lookback-delta).
+  query::EngineOptions engine;
+  // What /api/v1/status/{runtimeinfo,flags,config} report.
+  query::api::StatusInfo status;
+  // The head's numbers for /api/v1/status/tsdb; null derives them from the storage.
+  std::function<query::api::HeadStats()> head_stats;
 };
 
 class StoreServer {
@@ -28,10 +38,10 @@ class StoreServer {
   //   GET  /-/healthy              200 while the process serves HTTP
   //   GET  /-/ready                200 once SetReady(true) (storage opened, WAL replayed), else 503
   //   GET  /metrics                the store's own metrics, Prometheus text format
-  //   GET  /api/v1/status/buildinfo  Prometheus' buildinfo envelope (Grafana reads the version from it)
   //   POST /api/v1/write           remote_write 1.0 (server/ingest/remote_write_handler.h)
   //   POST /api/v1/import          backfill from text/OpenMetrics, streamed (server/ingest/import_handler.h)
-  // `clock` stamps imported samples that carry no timestamp.
+  //   GET|POST /api/v1/query, query_range, series, labels, ...  Prometheus' HTTP API (query/api/prometheus_api.h)
+  // `clock` stamps imported samples that carry no timestamp and is "now" for queries without a time.
   StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options);
 
   absl::Status Start() { return http_.Start(); }
@@ -41,11 +51,15 @@ class StoreServer {
 
   // The underlying server, for routing tests and for later APIs to register on.
   http::Server& http() { return http_; }
+  // Metric metadata received with remote_write and imports.
+  query::MetadataStore& metadata() { return metadata_; }
 
  private:
   metrics::Registry* registry_;
   http::Server http_;
   IngestMetrics ingest_;
+  query::MetadataStore metadata_;
+  query::Engine engine_;
   RemoteWriteHandler remote_write_;
   ImportHandler import_;
   std::atomic<bool> ready_{false};

@@ -23,8 +23,8 @@ void Reply(http::Response* resp, int status, std::string body) {
 // the same series (the usual layout of an export) reuse the series ref instead of building Labels again.
 class ImportSink {
  public:
-  ImportSink(tsdb::Appendable* storage, int64_t commit_every, TimestampMs now)
-      : storage_(storage), app_(storage->NewAppender()), commit_every_(commit_every), now_(now) {}
+  ImportSink(tsdb::Appendable* storage, int64_t commit_every, TimestampMs now, query::MetadataStore* metadata)
+      : storage_(storage), app_(storage->NewAppender()), commit_every_(commit_every), now_(now), metadata_(metadata) {}
 
   absl::Status OnSample(const exposition::ParsedSample& s) {
     s.SortedLabels(&labels_);
@@ -46,7 +46,10 @@ class ImportSink {
     return absl::OkStatus();
   }
 
-  absl::Status OnMetadata(const exposition::FamilyMetadata&) { return absl::OkStatus(); }
+  absl::Status OnMetadata(const exposition::FamilyMetadata& m) {
+    if (metadata_ != nullptr) metadata_->Put(m.name, m.type, m.help, m.unit);
+    return absl::OkStatus();
+  }
 
   absl::Status Commit() {
     absl::Status s = app_->Commit();
@@ -82,6 +85,7 @@ class ImportSink {
   std::unique_ptr<tsdb::Appender> app_;
   int64_t commit_every_;
   TimestampMs now_;
+  query::MetadataStore* metadata_;
   std::vector<Label> labels_;
   std::string last_key_;
   Labels current_;
@@ -93,8 +97,9 @@ class ImportSink {
 
 }  // namespace
 
-ImportHandler::ImportHandler(tsdb::Appendable* storage, IngestMetrics* ingest, Clock* clock, ImportOptions options)
-    : storage_(storage), clock_(clock), options_(options), ingest_(ingest) {}
+ImportHandler::ImportHandler(tsdb::Appendable* storage, IngestMetrics* ingest, Clock* clock, ImportOptions options,
+                             query::MetadataStore* metadata)
+    : storage_(storage), clock_(clock), options_(options), ingest_(ingest), metadata_(metadata) {}
 
 void ImportHandler::Handle(const http::Request& req, http::BodyReader* body, http::Response* resp) {
   std::string content_type = req.Header("Content-Type");
@@ -106,7 +111,7 @@ void ImportHandler::Handle(const http::Request& req, http::BodyReader* body, htt
                               "(Prometheus text format, timestamps in milliseconds)"));
   }
   exposition::Parser parser(*format);
-  ImportSink sink(storage_, options_.commit_every_samples, FromTime(clock_->Now()));
+  ImportSink sink(storage_, options_.commit_every_samples, FromTime(clock_->Now()), metadata_);
   std::string piece;
   absl::Status status;
   while (status.ok() && body->Read(&piece)) status = parser.Feed(piece, sink);

@@ -19,6 +19,7 @@
 #include "base/clock/clock.h"
 #include "base/http/body_reader.h"
 #include "base/http/server.h"
+#include "query/metadata/metadata_store.h"
 #include "server/ingest/ingest_metrics.h"
 #include "tsdb/storage/storage.h"
 
@@ -31,8 +32,10 @@ struct ImportOptions {
 
 class ImportHandler {
  public:
-  // `storage`, `registry` and `clock` must outlive the handler.
-  ImportHandler(tsdb::Appendable* storage, IngestMetrics* ingest, Clock* clock, ImportOptions options = {});
+  // `storage`, `registry`, `clock` and `metadata` must outlive the handler. The files' TYPE/HELP/UNIT lines go to
+  // `metadata` (null: ignored).
+  ImportHandler(tsdb::Appendable* storage, IngestMetrics* ingest, Clock* clock, ImportOptions options = {},
+                query::MetadataStore* metadata = nullptr);
 
   void Handle(const http::Request& req, http::BodyReader* body, http::Response* resp);
 
@@ -41,6 +44,7 @@ class ImportHandler {
   Clock* clock_;
   ImportOptions options_;
   IngestMetrics* ingest_;
+  query::MetadataStore* metadata_;
 };
 
 }  // namespace vigil::server

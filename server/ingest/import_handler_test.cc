@@ -52,8 +52,24 @@ class ImportHandlerTest : public ::testing::Test {
   metrics::Registry registry_;
   IngestMetrics ingest_{&registry_};
   FakeClock clock_{absl::FromUnixSeconds(1800000000)};
-  ImportHandler handler_{&storage_, &ingest_, &clock_, ImportOptions{2}};
+  query::MetadataStore metadata_;
+  ImportHandler handler_{&storage_, &ingest_, &clock_, ImportOptions{2}, &metadata_};
 };
+
+TEST_F(ImportHandlerTest, TypeHelpAndUnitLinesFeedTheMetadataStore) {
+  http::Response resp = Post("application/openmetrics-text; version=1.0.0",
+                             "# TYPE req counter\n# HELP req Requests served.\n# UNIT req\nreq_total 1 1700000000\n"
+                             "# TYPE temp_celsius gauge\n# UNIT temp_celsius celsius\ntemp_celsius 20 1700000000\n"
+                             "# EOF\n");
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  auto all = metadata_.List(query::MetadataQuery{});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].first, "req");
+  EXPECT_EQ(all[0].second.at(0).type, exposition::MetricType::kCounter);
+  EXPECT_EQ(all[0].second.at(0).help, "Requests served.");
+  EXPECT_EQ(all[1].first, "temp_celsius");
+  EXPECT_EQ(all[1].second.at(0).unit, "celsius");
+}
 
 TEST_F(ImportHandlerTest, ImportsOpenMetricsWithSecondTimestamps) {
   http::Response resp = Post("application/openmetrics-text; version=1.0.0", kOpenMetrics);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/log/log.h"
 #include "base/strings/absl_view.h"
+#include "server/ingest/remote_write_metadata.h"
 #include "wire/remote_write/decode.h"
 
 namespace vigil::server {
@@ -22,8 +23,8 @@ void Reply(http::Response* resp, int status, std::string body) {
 }  // namespace
 
 RemoteWriteHandler::RemoteWriteHandler(tsdb::Appendable* storage, IngestMetrics* ingest, metrics::Registry* registry,
-                                       RemoteWriteOptions options)
-    : storage_(storage), options_(options), ingest_(ingest) {
+                                       RemoteWriteOptions options, query::MetadataStore* metadata)
+    : storage_(storage), options_(options), ingest_(ingest), metadata_(metadata) {
   requests_ = *registry->NewCounter("vigil_remote_write_requests_total",
                                     "remote_write requests received, by HTTP status code answered.", {"code"});
 }
@@ -79,6 +80,21 @@ void RemoteWriteHandler::Handle(const http::Request& req, http::Response* resp) 
         ->Add(static_cast<double>(total_samples));
     return finish(400, absl::StrCat("request has ", total_samples, " samples, more than the limit of ",
                                     options_.max_samples_per_request));
+  }
+
+  // Metadata (type, help, unit per family) is kept for /api/v1/metadata. Checked before anything is stored, so a
+  // malformed metadata entry refuses the request whole like any other malformed part.
+  if (metadata_ != nullptr) {
+    struct PendingMetadata {
+      std::string family, help, unit;
+      exposition::MetricType type;
+    };
+    std::vector<PendingMetadata> pending;
+    absl::Status md = ForEachMetadata(*raw, [&](const MetadataView& m) {
+      pending.push_back({std::string(m.family), std::string(m.help), std::string(m.unit), m.type});
+    });
+    if (!md.ok()) return finish(400, std::string(md.message()));
+    for (const PendingMetadata& m : pending) metadata_->Put(m.family, m.type, m.help, m.unit);
   }
 
   // Pass 2: append. Samples the storage refuses are counted by reason and reported; the rest are stored.

@@ -15,6 +15,7 @@
 
 #include "base/http/server.h"
 #include "base/metrics/registry.h"
+#include "query/metadata/metadata_store.h"
 #include "server/ingest/ingest_metrics.h"
 #include "tsdb/storage/storage.h"
 
@@ -29,9 +30,10 @@ struct RemoteWriteOptions {
 
 class RemoteWriteHandler {
  public:
-  // `storage`, `ingest` and `registry` must outlive the handler. Registers the request counter in `registry`.
+  // `storage`, `ingest`, `registry` and `metadata` must outlive the handler. Registers the request counter in
+  // `registry`. The requests' metric metadata goes to `metadata` (null: ignored).
   RemoteWriteHandler(tsdb::Appendable* storage, IngestMetrics* ingest, metrics::Registry* registry,
-                     RemoteWriteOptions options = {});
+                     RemoteWriteOptions options = {}, query::MetadataStore* metadata = nullptr);
 
   void Handle(const http::Request& req, http::Response* resp);
 
@@ -39,6 +41,7 @@ class RemoteWriteHandler {
   tsdb::Appendable* storage_;
   RemoteWriteOptions options_;
   IngestMetrics* ingest_;
+  query::MetadataStore* metadata_;
   metrics::CounterFamily* requests_;  // by HTTP status code
 };
 

@@ -52,8 +52,25 @@ class RemoteWriteHandlerTest : public ::testing::Test {
   tsdb::MemoryStorage storage_;
   metrics::Registry registry_;
   IngestMetrics ingest_{&registry_};
-  RemoteWriteHandler handler_{&storage_, &ingest_, &registry_, RemoteWriteOptions{1 << 20, 10}};
+  query::MetadataStore metadata_;
+  RemoteWriteHandler handler_{&storage_, &ingest_, &registry_, RemoteWriteOptions{1 << 20, 10}, &metadata_};
 };
+
+TEST_F(RemoteWriteHandlerTest, MetadataGoesToTheMetadataStore) {
+  prompb::WriteRequest wr;
+  prompb::MetricMetadata* m = wr.add_metadata();
+  m->set_type(prompb::MetricMetadata::GAUGE);
+  m->set_metric_family_name("node_load1");
+  m->set_help("1m load average.");
+  http::Response resp = Post(WriteRequest(wr));
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  query::MetadataQuery q;
+  q.metric = "node_load1";
+  auto l = metadata_.List(q);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].second.at(0).type, exposition::MetricType::kGauge);
+  EXPECT_EQ(l[0].second.at(0).help, "1m load average.");
+}
 
 TEST_F(RemoteWriteHandlerTest, StoresSamplesAndAnswers204) {
   prompb::WriteRequest wr;

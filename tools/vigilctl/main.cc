@@ -2,6 +2,8 @@
 //
 //   vigilctl tsdb analyze DIR [--top=N]        what a (stopped) store's data directory holds
 //   vigilctl import FILE URL [--format=F]       stream a text/OpenMetrics file into a store's /api/v1/import
+//   vigilctl query [--time=T] EXPR URL          run an instant PromQL query and print a table
+//   vigilctl query_range --start=S --end=E --step=D EXPR URL   the same over a range
 //   vigilctl --version
 #include <cstdio>
 #include <string>
@@ -12,6 +14,7 @@
 #include "base/http/client.h"
 #include "base/version/version.h"
 #include "tools/vigilctl/analyze.h"
+#include "tools/vigilctl/query_command.h"
 
 namespace vigil::vigilctl {
 namespace {
@@ -20,6 +23,8 @@ constexpr char kUsage[] =
     "usage:\n"
     "  vigilctl tsdb analyze DIR [--top=N]\n"
     "  vigilctl import FILE URL [--format=openmetrics|text]\n"
+    "  vigilctl query [--time=T] EXPR URL\n"
+    "  vigilctl query_range --start=S --end=E --step=D EXPR URL\n"
     "  vigilctl --version\n";
 
 int Fail(const std::string& msg) {
@@ -69,12 +74,25 @@ int Import(const std::string& file, std::string url, const std::string& format) 
   return resp->status == 200 ? 0 : 1;
 }
 
+int Query(QueryArgs args) {
+  http::HttplibClient client;
+  absl::StatusOr<std::string> table = RunQuery(&client, args);
+  if (!table.ok()) return Fail(std::string(table.status().message()));
+  std::fputs(table->c_str(), stdout);
+  return 0;
+}
+
 int Run(int argc, char** argv) {
   int64_t top = 20;
   std::string format = "openmetrics";
+  QueryArgs query;
   FlagSet flags("vigilctl", "Operator commands for Vigil.");
   flags.Int64("top", &top, "tsdb analyze: how many metrics to list.");
   flags.String("format", &format, "import: openmetrics (timestamps in seconds) or text (milliseconds).");
+  flags.String("time", &query.time, "query: evaluation time (RFC3339 or Unix seconds); default the server's now.");
+  flags.String("start", &query.start, "query_range: start time (RFC3339 or Unix seconds).");
+  flags.String("end", &query.end, "query_range: end time (RFC3339 or Unix seconds).");
+  flags.String("step", &query.step, "query_range: resolution step (duration such as 15s, or seconds).");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) return Fail(std::string(s.message()));
   if (flags.version_requested()) {
     std::printf("%s\n", VersionLine("vigilctl").c_str());
@@ -87,6 +105,15 @@ int Run(int argc, char** argv) {
   }
   if (args.size() == 3 && args[0] == "tsdb" && args[1] == "analyze") return Analyze(args[2], top);
   if (args.size() == 3 && args[0] == "import") return Import(args[1], args[2], format);
+  if (args.size() == 3 && (args[0] == "query" || args[0] == "query_range")) {
+    query.expr = args[1];
+    query.url = args[2];
+    query.range = args[0] == "query_range";
+    if (query.range && (query.start.empty() || query.end.empty() || query.step.empty())) {
+      return Fail("query_range needs --start, --end and --step");
+    }
+    return Query(query);
+  }
   std::fputs(kUsage, stderr);
   return 2;
 }
