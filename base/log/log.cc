@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/strings/absl_view.h"
+#include "base/strings/json_escape.h"
 
 namespace vigil::log {
 namespace {
@@ -33,28 +34,10 @@ void AppendValue(std::string* out, std::string_view v) {
   }
   out->push_back('"');
   for (unsigned char c : v) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+      AppendJsonEscapedByte(c, out);
+    } else {
+      out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');

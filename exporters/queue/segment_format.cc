@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/encoding/little_endian.h"
 #include "base/hash/crc32c.h"
 
 namespace vigil::queue {
@@ -11,23 +12,6 @@ namespace {
 
 constexpr char kMagic[4] = {'V', 'Q', 'S', 'G'};
 constexpr size_t kSegmentNameDigits = 20;
-
-void PutU32(uint32_t v, char* p) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-void PutU64(uint64_t v, char* p) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
 
 // Whether a complete, valid frame starts at `offset` of `bytes`; fills `header` when it does.
 bool ValidFrameAt(std::string_view bytes, uint64_t offset, FrameHeader* header) {
@@ -63,19 +47,19 @@ absl::Status CheckSegmentHeader(std::string_view bytes) {
 
 void AppendFrame(std::string_view payload, uint32_t items, std::string* out) {
   char h[kFrameHeaderSize];
-  PutU32(static_cast<uint32_t>(payload.size()), h);
-  PutU32(items, h + 4);
-  PutU32(Crc32c(payload), h + 8);
-  PutU32(Crc32c(std::string_view(h, 12)), h + 12);
+  encoding::PutFixed32(h, static_cast<uint32_t>(payload.size()));
+  encoding::PutFixed32(h + 4, items);
+  encoding::PutFixed32(h + 8, Crc32c(payload));
+  encoding::PutFixed32(h + 12, Crc32c(std::string_view(h, 12)));
   out->append(h, kFrameHeaderSize);
   out->append(payload);
 }
 
 bool ParseFrameHeader(const char* p, FrameHeader* header) {
-  if (Crc32c(std::string_view(p, 12)) != GetU32(p + 12)) return false;
-  header->length = GetU32(p);
-  header->items = GetU32(p + 4);
-  header->payload_crc = GetU32(p + 8);
+  if (Crc32c(std::string_view(p, 12)) != encoding::GetFixed32(p + 12)) return false;
+  header->length = encoding::GetFixed32(p);
+  header->items = encoding::GetFixed32(p + 4);
+  header->payload_crc = encoding::GetFixed32(p + 8);
   return true;
 }
 
@@ -118,9 +102,9 @@ SegmentScan ScanSegment(std::string_view bytes) {
 
 void AppendAckEntry(Position pos, std::string* out) {
   char e[kAckEntrySize];
-  PutU64(pos.segment, e);
-  PutU64(pos.offset, e + 8);
-  PutU32(Crc32c(std::string_view(e, 16)), e + 16);
+  encoding::PutFixed64(e, pos.segment);
+  encoding::PutFixed64(e + 8, pos.offset);
+  encoding::PutFixed32(e + 16, Crc32c(std::string_view(e, 16)));
   out->append(e, kAckEntrySize);
 }
 
@@ -128,8 +112,8 @@ std::optional<Position> ParseAckLog(std::string_view bytes) {
   std::optional<Position> best;
   for (size_t off = 0; off + kAckEntrySize <= bytes.size(); off += kAckEntrySize) {
     const char* e = bytes.data() + off;
-    if (Crc32c(std::string_view(e, 16)) != GetU32(e + 16)) continue;
-    Position p{GetU64(e), GetU64(e + 8)};
+    if (Crc32c(std::string_view(e, 16)) != encoding::GetFixed32(e + 16)) continue;
+    Position p{encoding::GetFixed64(e), encoding::GetFixed64(e + 8)};
     if (!best || p > *best) best = p;
   }
   return best;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/encoding/varint.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
 #include "snappy.h"
@@ -23,29 +24,9 @@ constexpr char kTagValue = 0x12;        // Label.value = 2, length-delimited
 constexpr char kTagSampleValue = 0x09;  // Sample.value = 1, fixed64 (double)
 constexpr char kTagTimestamp = 0x10;    // Sample.timestamp = 2, varint
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-void PutVarint(uint64_t v, std::string* out) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
-}
-
 void PutLengthDelimited(char tag, std::string_view bytes, std::string* out) {
   out->push_back(tag);
-  PutVarint(bytes.size(), out);
+  encoding::AppendVarint(bytes.size(), out);
   out->append(bytes);
 }
 
@@ -130,15 +111,17 @@ absl::Status WriteRequestBuilder::AddSorted(TimestampMs t, double v) {
   series_buf_.clear();
   for (const auto& [name, value] : merged_) {
     series_buf_.push_back(kTagLabels);
-    PutVarint(2 + VarintSize(name.size()) + name.size() + VarintSize(value.size()) + value.size(), &series_buf_);
+    encoding::AppendVarint(
+        2 + encoding::VarintSize(name.size()) + name.size() + encoding::VarintSize(value.size()) + value.size(),
+        &series_buf_);
     PutLengthDelimited(kTagName, name, &series_buf_);
     PutLengthDelimited(kTagValue, value, &series_buf_);
   }
   // proto3 leaves out fields holding their default (0): the bytes then match what protobuf itself writes.
   const uint64_t bits = std::bit_cast<uint64_t>(v);
-  const size_t sample_size = (bits != 0 ? 9 : 0) + (t != 0 ? 1 + VarintSize(static_cast<uint64_t>(t)) : 0);
+  const size_t sample_size = (bits != 0 ? 9 : 0) + (t != 0 ? 1 + encoding::VarintSize(static_cast<uint64_t>(t)) : 0);
   series_buf_.push_back(kTagSamples);
-  PutVarint(sample_size, &series_buf_);
+  encoding::AppendVarint(sample_size, &series_buf_);
   if (bits != 0) {
     char le[8];
     for (int i = 0; i < 8; ++i) le[i] = static_cast<char>((bits >> (8 * i)) & 0xff);
@@ -147,7 +130,7 @@ absl::Status WriteRequestBuilder::AddSorted(TimestampMs t, double v) {
   }
   if (t != 0) {
     series_buf_.push_back(kTagTimestamp);
-    PutVarint(static_cast<uint64_t>(t), &series_buf_);
+    encoding::AppendVarint(static_cast<uint64_t>(t), &series_buf_);
   }
   PutLengthDelimited(kTagTimeSeries, series_buf_, &current_);
   ++current_samples_;

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/strings/json_escape.h"
+
 namespace vigil::query::api {
 namespace {
 
@@ -38,12 +40,6 @@ size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
   if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF)) return 0;
   *cp = c;
   return n;
-}
-
-void AppendUnicodeEscape(unsigned char b, std::string* out) {
-  out->append("\\u00");
-  out->push_back(kHex[b >> 4]);
-  out->push_back(kHex[b & 0xF]);
 }
 
 // The digits and decimal exponent of the shortest decimal that round-trips `abs` (finite, > 0): abs equals
@@ -134,24 +130,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
         continue;
       }
       out->append(s.data() + start, i - start);
-      switch (b) {
-        case '"':
-        case '\\':
-          out->push_back('\\');
-          out->push_back(static_cast<char>(b));
-          break;
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        default:
-          AppendUnicodeEscape(b, out);
-      }
+      AppendJsonEscapedByte(b, out);
       start = ++i;
       continue;
     }
@@ -231,18 +210,7 @@ void AppendPlainJsonString(std::string_view s, std::string* out) {
     const auto b = static_cast<unsigned char>(s[i]);
     if (b >= 0x20 && b != '"' && b != '\\') continue;
     out->append(s.data() + start, i - start);
-    if (b == '"' || b == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(b));
-    } else if (b == '\n') {
-      out->append("\\n");
-    } else if (b == '\r') {
-      out->append("\\r");
-    } else if (b == '\t') {
-      out->append("\\t");
-    } else {
-      AppendUnicodeEscape(b, out);
-    }
+    AppendJsonEscapedByte(b, out);
     start = i + 1;
   }
   out->append(s.data() + start, s.size() - start);

@@ -9,35 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/strings/absl_view.h"
+#include "base/strings/go_float.h"
+#include "base/strings/utf8.h"
 #include "base/units/duration.h"
 #include "query/api/json.h"
 
 namespace vigil::query::api {
 namespace {
-
-// Go's strconv.ParseFloat for the forms a client sends: an optional sign, digits with an optional fraction and
-// exponent, "Inf"/"Infinity"/"NaN" in any case. Whole string only, no spaces.
-bool ParseGoFloat(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  std::string_view body = s;
-  bool negative = false;
-  if (body[0] == '+' || body[0] == '-') {
-    negative = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  if (body.empty() || body[0] == '+' || body[0] == '-') return false;
-  // from_chars would accept "nan(...)" and hex only with an explicit format; both are refused here.
-  double v = 0;
-  std::from_chars_result r = std::from_chars(body.data(), body.data() + body.size(), v);
-  if (r.ec == std::errc::result_out_of_range) {
-    // Go returns ±Inf or ±0 with an error for out-of-range values: treat as unparsable.
-    return false;
-  }
-  if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return false;
-  if (std::isnan(v) && body.find('(') != std::string_view::npos) return false;
-  *out = negative ? -v : v;
-  return true;
-}
 
 absl::Status CannotParseTime(std::string_view s) {
   return absl::InvalidArgumentError(absl::StrCat("cannot parse ", GoQuote(s), " to a valid timestamp"));
@@ -156,22 +134,7 @@ std::string UnescapeLabelName(std::string_view name) {
       }
     }
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::string(name);
-    // Append cp as UTF-8.
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    AppendUtf8(cp, &out);
   }
   return out;
 }

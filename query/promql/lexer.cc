@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/strings/utf8.h"
 #include "model/labels.h"
 
 namespace vigil::promql {
@@ -31,7 +32,7 @@ std::string FormatRuneU(int32_t r) {
   std::string out = absl::StrFormat("U+%04X", r);
   if (IsPrintRune(r)) {
     out += " '";
-    AppendRune(r, &out);
+    AppendUtf8(static_cast<uint32_t>(r), &out);
     out += "'";
   }
   return out;

@@ -117,9 +117,6 @@ std::string QuoteRune(int32_t r);
 // U+FFFD with *width 1. `pos` must be inside `s`.
 int32_t DecodeRune(std::string_view s, int32_t pos, int32_t* width);
 
-// Appends the UTF-8 encoding of code point `r`.
-void AppendRune(int32_t r, std::string* out);
-
 // Go's unicode.IsPrint, approximated: ASCII graphic characters and space, and any other valid code point outside
 // the C1 controls and surrogates.
 bool IsPrintRune(int32_t r);

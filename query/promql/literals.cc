@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/strings/absl_view.h"
+#include "base/strings/utf8.h"
 #include "model/labels.h"
 #include "query/promql/lexer.h"
 
@@ -288,7 +289,7 @@ absl::StatusOr<std::string> UnquoteStringToken(std::string_view quoted) {
           out.push_back(static_cast<char>(v));
         } else {
           if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return bad();
-          AppendRune(static_cast<int32_t>(v), &out);
+          AppendUtf8(v, &out);
         }
         break;
       }

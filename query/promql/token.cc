@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/strings/utf8.h"
 #include "model/labels.h"
 #include "query/promql/lexer.h"
 
@@ -62,24 +63,6 @@ int32_t DecodeRune(std::string_view s, int32_t pos, int32_t* width) {
   return kRuneError;
 }
 
-void AppendRune(int32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 bool IsPrintRune(int32_t r) {
   if (r < 0x80) return r >= 0x20 && r < 0x7F;
   return r >= 0xA0 && r <= 0x10FFFF && !(r >= 0xD800 && r <= 0xDFFF);
@@ -115,7 +98,7 @@ std::string QuoteRune(int32_t r) {
   }
   if (IsPrintRune(r)) {
     std::string out = "'";
-    AppendRune(r, &out);
+    AppendUtf8(static_cast<uint32_t>(r), &out);
     out += "'";
     return out;
   }

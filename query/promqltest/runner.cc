@@ -19,6 +19,7 @@
 #include "base/strings/float_format.h"
 #include "query/engine/engine.h"
 #include "query/promql/functions.h"
+#include "query/promql/literals.h"
 #include "query/promql/parser.h"
 #include "query/promqltest/compare.h"
 #include "query/promqltest/series_desc.h"
@@ -59,42 +60,6 @@ bool HasExpect(const EvalCommand& c, Expectation::Kind k) {
 }
 
 std::string Trim(std::string_view s) { return std::string(absl::StripAsciiWhitespace(AV(s))); }
-
-// Go's strconv.Unquote for the three quote styles.
-std::optional<std::string> Unquote(std::string_view s) {
-  if (s.size() < 2) return std::nullopt;
-  const char q = s.front();
-  if (s.back() != q || (q != '"' && q != '`' && q != '\'')) return std::nullopt;
-  if (q == '`') return std::string(s.substr(1, s.size() - 2));
-  std::string out;
-  for (size_t i = 1; i + 1 < s.size(); ++i) {
-    if (s[i] == '\\' && i + 2 < s.size()) {
-      ++i;
-      switch (s[i]) {
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case '\\':
-          out.push_back('\\');
-          break;
-        case '"':
-          out.push_back('"');
-          break;
-        case '\'':
-          out.push_back('\'');
-          break;
-        default:
-          out.push_back(s[i]);
-      }
-      continue;
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
 
 // Identifiers in an expression, to find references to series Vigil could not load (native histograms).
 std::vector<std::string> Identifiers(std::string_view expr) {
@@ -311,8 +276,8 @@ absl::StatusOr<EvalCommand> ScriptRunner::ParseEval(int line, std::string_view h
       continue;
     }
     if (absl::StartsWith(l, "expect string ")) {
-      std::optional<std::string> s = Unquote(Trim(l.substr(14)));
-      if (!s.has_value()) return absl::InvalidArgumentError("bad expect string");
+      absl::StatusOr<std::string> s = promql::UnquoteStringToken(Trim(l.substr(14)));
+      if (!s.ok()) return absl::InvalidArgumentError("bad expect string");
       cmd.string_result = *s;
       continue;
     }

@@ -9,7 +9,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/strings/absl_view.h"
+#include "base/strings/go_float.h"
+#include "base/units/duration.h"
 #include "model/sample.h"
+#include "query/promql/literals.h"
 
 namespace vigil::promqltest {
 namespace {
@@ -32,88 +35,20 @@ std::string_view TakeName(std::string_view* s) {
   return out;
 }
 
-// Reads a PromQL string literal ("...", '...' or `...`) with Go escapes.
+// Reads a PromQL string literal ("...", '...' or `...`) with Go escapes, as the PromQL lexer does.
 absl::StatusOr<std::string> TakeString(std::string_view* s) {
   if (s->empty()) return absl::InvalidArgumentError("expected a string");
   const char q = s->front();
   if (q != '"' && q != '\'' && q != '`')
     return absl::InvalidArgumentError(absl::StrCat("expected a string at: ", AV(*s)));
-  std::string out;
   size_t i = 1;
-  while (i < s->size() && (*s)[i] != q) {
-    char c = (*s)[i];
-    if (c == '\\' && q != '`' && i + 1 < s->size()) {
-      ++i;
-      c = (*s)[i];
-      switch (c) {
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 'a':
-          out.push_back('\a');
-          break;
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'v':
-          out.push_back('\v');
-          break;
-        case 'x': {
-          if (i + 2 < s->size()) {
-            out.push_back(static_cast<char>(std::stoi(std::string(s->substr(i + 1, 2)), nullptr, 16)));
-            i += 2;
-          }
-          break;
-        }
-        case 'u':
-        case 'U': {
-          const size_t len = c == 'u' ? 4 : 8;
-          if (i + len < s->size()) {
-            const uint32_t cp = static_cast<uint32_t>(std::stoul(std::string(s->substr(i + 1, len)), nullptr, 16));
-            // UTF-8 encode.
-            if (cp < 0x80) {
-              out.push_back(static_cast<char>(cp));
-            } else if (cp < 0x800) {
-              out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-              out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            } else if (cp < 0x10000) {
-              out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-              out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-              out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            } else {
-              out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-              out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-              out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-              out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            }
-            i += len;
-          }
-          break;
-        }
-        default:
-          if (c >= '0' && c <= '7' && i + 2 < s->size()) {
-            out.push_back(static_cast<char>(std::stoi(std::string(s->substr(i, 3)), nullptr, 8)));
-            i += 2;
-          } else {
-            out.push_back(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    out.push_back(c);
-    ++i;
-  }
+  while (i < s->size() && (*s)[i] != q) i += ((*s)[i] == '\\' && q != '`') ? 2 : 1;
   if (i >= s->size()) return absl::InvalidArgumentError("unterminated string");
+  absl::StatusOr<std::string> out = promql::UnquoteStringToken(s->substr(0, i + 1));
+  if (!out.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad string ", AV(s->substr(0, i + 1)), ": ", AV(SV(out.status().message()))));
+  }
   s->remove_prefix(i + 1);
   return out;
 }
@@ -121,62 +56,15 @@ absl::StatusOr<std::string> TakeString(std::string_view* s) {
 }  // namespace
 
 std::optional<double> ParseNumber(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  std::string str(s);
-  const std::string lower = absl::AsciiStrToLower(str);
-  std::string_view body = lower;
-  double sign = 1;
-  if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
-    if (body[0] == '-') sign = -1;
-    body.remove_prefix(1);
-  }
-  if (body == "inf" || body == "infinity") return sign * INFINITY;
-  if (body == "nan") return std::nan("");
-  for (char c : body) {
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == '+' || c == '-')) {
-      return std::nullopt;
-    }
-  }
-  char* end = nullptr;
-  const double v = std::strtod(str.c_str(), &end);
-  if (end != str.c_str() + str.size()) return std::nullopt;
+  double v = 0;
+  if (!ParseGoFloat(s, &v)) return std::nullopt;
   return v;
 }
 
 std::optional<int64_t> ParseDuration(std::string_view s) {
-  if (s == "0") return 0;
-  if (s.empty()) return std::nullopt;
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = i;
-    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
-    if (j == i) return std::nullopt;
-    const int64_t n = std::stoll(std::string(s.substr(i, j - i)));
-    size_t k = j;
-    while (k < s.size() && std::isalpha(static_cast<unsigned char>(s[k]))) ++k;
-    const std::string_view unit = s.substr(j, k - j);
-    int64_t mult = 0;
-    if (unit == "ms")
-      mult = 1;
-    else if (unit == "s")
-      mult = 1000;
-    else if (unit == "m")
-      mult = 60'000;
-    else if (unit == "h")
-      mult = 3'600'000;
-    else if (unit == "d")
-      mult = 86'400'000;
-    else if (unit == "w")
-      mult = 7 * 86'400'000LL;
-    else if (unit == "y")
-      mult = 365 * 86'400'000LL;
-    else
-      return std::nullopt;
-    total += n * mult;
-    i = k;
-  }
-  return total;
+  absl::StatusOr<absl::Duration> d = units::ParsePrometheusDuration(s);
+  if (!d.ok()) return std::nullopt;
+  return absl::ToInt64Milliseconds(*d);
 }
 
 absl::StatusOr<Labels> ParseLabelSet(std::string_view text, std::string_view* rest) {

@@ -17,6 +17,7 @@
 #include "base/http/client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/peers.h"
 #include "tests/support/subprocess.h"
 #include "tsdb/db/db.h"
 
@@ -24,8 +25,6 @@ namespace vigil {
 namespace {
 
 constexpr absl::Duration kOutage = absl::Seconds(60);
-
-std::string Url(int port, std::string_view path) { return absl::StrCat("http://127.0.0.1:", port, std::string(path)); }
 
 // The value of the first sample line of `page` whose series starts with `prefix`, or -1.
 double PageValue(const std::string& page, absl::string_view prefix) {
@@ -40,7 +39,7 @@ double PageValue(const std::string& page, absl::string_view prefix) {
 
 absl::StatusOr<std::string> AgentPage(int port) {
   http::HttplibClient client;
-  absl::StatusOr<http::ClientResponse> r = client.Get(Url(port, "/metrics"), {}, absl::Seconds(10));
+  absl::StatusOr<http::ClientResponse> r = client.Get(testing::LocalUrl(port, "/metrics"), {}, absl::Seconds(10));
   if (!r.ok()) return r.status();
   if (r->status != 200) return absl::InternalError(absl::StrCat("agent /metrics: ", r->status));
   return r->body;
@@ -80,20 +79,15 @@ absl::StatusOr<StoreContents> ReadStore(const std::string& dir) {
 TEST(AgentNoLossTest, EveryCycleOnceThroughAStoreOutage) {
   const std::string tmp = testing::TestTmpDir();
   const int store_port = *testing::FreePort(), agent_port = *testing::FreePort();
-  const std::vector<std::string> store_args = {"server/vigil-store", "--storage.tsdb.path=" + tmp + "/store",
-                                               absl::StrCat("--web.listen-address=127.0.0.1:", store_port),
-                                               "--log.level=warn"};
-  auto store = testing::Subprocess::Start(store_args, tmp + "/store1.log");
+  auto store = testing::StartVigilStore(tmp + "/store", store_port, tmp + "/store1.log", {"--log.level=warn"});
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(store_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << store->Output();
 
-  auto agent = testing::Subprocess::Start(
+  auto agent = testing::StartReady(
       {"agent/vigil-agent", absl::StrCat("--web.listen-address=127.0.0.1:", agent_port), "--collection.interval=1s",
-       absl::StrCat("--remote-write.url=", Url(store_port, "/api/v1/write")), "--queue.dir=" + tmp + "/queue",
-       "--external-label=node=test-node,cluster=c1", "--log.level=warn"},
-      tmp + "/agent.log");
+       absl::StrCat("--remote-write.url=", testing::LocalUrl(store_port, "/api/v1/write")),
+       "--queue.dir=" + tmp + "/queue", "--external-label=node=test-node,cluster=c1", "--log.level=warn"},
+      tmp + "/agent.log", agent_port, absl::Seconds(30));
   ASSERT_TRUE(agent.ok()) << agent.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(agent_port, "/-/ready"), 200, absl::Seconds(30)).ok()) << agent->Output();
 
   absl::SleepFor(absl::Seconds(10));
   absl::StatusOr<int> exit1 = store->Stop(SIGTERM, absl::Seconds(60));
@@ -106,9 +100,8 @@ TEST(AgentNoLossTest, EveryCycleOnceThroughAStoreOutage) {
   EXPECT_GT(PageValue(*during, "vigil_agent_remote_write_samples_pending{"), 0)
       << "the outage should have left samples queued";
 
-  store = testing::Subprocess::Start(store_args, tmp + "/store2.log");
+  store = testing::StartVigilStore(tmp + "/store", store_port, tmp + "/store2.log", {"--log.level=warn"});
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(store_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << store->Output();
 
   // The cycle the agent serves now; then wait until the queue is empty again, which it can only be once this
   // cycle (and every earlier one) was accepted.

@@ -17,26 +17,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tests/support/peers.h"
 #include "tests/support/subprocess.h"
 
 namespace vigil {
 namespace {
 
 constexpr absl::Duration kRunFor = absl::Seconds(60);
-
-std::string Url(int port, std::string_view path) { return absl::StrCat("http://127.0.0.1:", port, std::string(path)); }
-
-std::string PercentEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
 
 // Runs `command` through the shell and returns its combined output and exit status.
 std::pair<std::string, int> Shell(const std::string& command) {
@@ -54,7 +41,8 @@ std::pair<std::string, int> Shell(const std::string& command) {
 absl::StatusOr<double> QueryScalar(int port, const std::string& query) {
   http::HttplibClient client;
   absl::StatusOr<http::ClientResponse> resp =
-      client.Get(absl::StrCat(Url(port, "/api/v1/query?query="), PercentEncode(query)), {}, absl::Seconds(30));
+      client.Get(absl::StrCat(testing::LocalUrl(port, "/api/v1/query?query="), testing::PercentEncode(query)), {},
+                 absl::Seconds(30));
   if (!resp.ok()) return resp.status();
   rapidjson::Document doc;
   doc.Parse(resp->body.c_str());
@@ -72,16 +60,15 @@ TEST(AgentScrapeTest, PromtoolCleanAndPrometheusScrapesForAMinute) {
   const std::string tmp = testing::TestTmpDir();
   const int agent_port = *testing::FreePort(), prom_port = *testing::FreePort();
 
-  auto agent =
-      testing::Subprocess::Start({"agent/vigil-agent", absl::StrCat("--web.listen-address=127.0.0.1:", agent_port),
-                                  "--collection.interval=1s", "--log.level=warn"},
-                                 tmp + "/agent.log");
+  auto agent = testing::StartReady({"agent/vigil-agent", absl::StrCat("--web.listen-address=127.0.0.1:", agent_port),
+                                    "--collection.interval=1s", "--log.level=warn"},
+                                   tmp + "/agent.log", agent_port, absl::Seconds(30));
   ASSERT_TRUE(agent.ok()) << agent.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(agent_port, "/-/ready"), 200, absl::Seconds(30)).ok()) << agent->Output();
 
   // promtool reads the text format (no Accept header: the agent answers text/plain 0.0.4).
   http::HttplibClient client;
-  absl::StatusOr<http::ClientResponse> page = client.Get(Url(agent_port, "/metrics"), {}, absl::Seconds(10));
+  absl::StatusOr<http::ClientResponse> page =
+      client.Get(testing::LocalUrl(agent_port, "/metrics"), {}, absl::Seconds(10));
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->status, 200);
   EXPECT_EQ(page->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -112,12 +99,9 @@ scrape_configs:
     static_configs: [{targets: ["127.0.0.1:%d"]}]
 )",
                                                             agent_port);
-  auto prom = testing::Subprocess::Start(
-      {"/usr/bin/prometheus", "--config.file=" + tmp + "/prometheus.yml", "--storage.tsdb.path=" + tmp + "/prom",
-       absl::StrCat("--web.listen-address=127.0.0.1:", prom_port), "--log.level=warn"},
-      tmp + "/prometheus.log");
+  auto prom = testing::StartPrometheus(tmp + "/prometheus.yml", tmp + "/prom", prom_port, tmp + "/prometheus.log",
+                                       {"--log.level=warn"});
   ASSERT_TRUE(prom.ok()) << prom.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(prom_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << prom->Output();
 
   absl::SleepFor(kRunFor);
 
@@ -129,7 +113,8 @@ scrape_configs:
   ASSERT_TRUE(min_up.ok()) << min_up.status();
   EXPECT_EQ(*min_up, 1) << "a scrape failed; Prometheus log:\n" << prom->Output();
   // ...took every sample (Prometheus counts the samples it refused on its own /metrics)...
-  absl::StatusOr<http::ClientResponse> prom_metrics = client.Get(Url(prom_port, "/metrics"), {}, absl::Seconds(10));
+  absl::StatusOr<http::ClientResponse> prom_metrics =
+      client.Get(testing::LocalUrl(prom_port, "/metrics"), {}, absl::Seconds(10));
   ASSERT_TRUE(prom_metrics.ok()) << prom_metrics.status();
   int counters_seen = 0;
   for (absl::string_view line : absl::StrSplit(prom_metrics->body, '\n', absl::SkipEmpty())) {

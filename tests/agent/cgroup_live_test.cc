@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "agent/collector/testing/recording_sink.h"
 #include "agent/collectors/cgroup/cgroup_collector.h"
-#include "agent/collectors/cgroup/recording_sink.h"
 #include "gtest/gtest.h"
 
 namespace vigil::agent::cgroup {

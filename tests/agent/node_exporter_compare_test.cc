@@ -13,8 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "agent/collector/testing/recording_sink.h"
 #include "agent/collectors/node/node_collectors.h"
-#include "agent/collectors/node/recording_sink.h"
 #include "base/http/client.h"
 #include "gtest/gtest.h"
 #include "model/labels.h"
@@ -24,7 +24,7 @@
 namespace vigil {
 namespace {
 
-using agent::node::RecordingSink;
+using agent::RecordingSink;
 using exposition::MetricType;
 
 constexpr char kNodeExporter[] = "/usr/bin/prometheus-node-exporter";

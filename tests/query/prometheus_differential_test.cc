@@ -22,6 +22,7 @@
 #include "base/http/client.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tests/support/peers.h"
 #include "tests/support/subprocess.h"
 
 namespace vigil {
@@ -30,20 +31,6 @@ namespace {
 constexpr int64_t kStartS = 1'700'000'000;  // data start (s)
 constexpr int64_t kDataS = 4 * 3600;        // data length (s)
 constexpr int64_t kIntervalMs = 15'000;
-
-std::string Url(int port, std::string_view path) { return absl::StrCat("http://127.0.0.1:", port, std::string(path)); }
-
-std::string FormEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
 
 // Deterministic pseudo-random numbers (a 64-bit LCG) so both stores and every run see the same data.
 class Rng {
@@ -177,10 +164,11 @@ struct RangeAnswer {
 absl::StatusOr<RangeAnswer> QueryRange(int port, const std::string& query, int64_t start_s, int64_t end_s,
                                        int64_t step_s) {
   http::HttplibClient client;
-  std::string body = absl::StrCat("query=", FormEncode(query), "&start=", start_s, "&end=", end_s, "&step=", step_s);
+  std::string body =
+      absl::StrCat("query=", testing::PercentEncode(query), "&start=", start_s, "&end=", end_s, "&step=", step_s);
   absl::StatusOr<http::ClientResponse> resp =
-      client.Post(Url(port, "/api/v1/query_range"), {{"Content-Type", "application/x-www-form-urlencoded"}},
-                  std::move(body), absl::Seconds(60));
+      client.Post(testing::LocalUrl(port, "/api/v1/query_range"),
+                  {{"Content-Type", "application/x-www-form-urlencoded"}}, std::move(body), absl::Seconds(60));
   if (!resp.ok()) return resp.status();
   RangeAnswer answer;
   answer.http_status = resp->status;
@@ -277,28 +265,22 @@ TEST(PrometheusDifferentialTest, SameAnswersAsPrometheus) {
       << "promtool failed; see " << tmp << "/promtool.log";
   std::ofstream(tmp + "/prometheus.yml") << "global:\n  scrape_interval: 1m\n";
   int prom_port = *testing::FreePort();
-  auto prom = testing::Subprocess::Start(
-      {"/usr/bin/prometheus", "--config.file=" + tmp + "/prometheus.yml", "--storage.tsdb.path=" + prom_dir,
-       "--storage.tsdb.retention.time=100y", absl::StrCat("--web.listen-address=127.0.0.1:", prom_port)},
-      tmp + "/prometheus.log");
+  auto prom = testing::StartPrometheus(tmp + "/prometheus.yml", prom_dir, prom_port, tmp + "/prometheus.log",
+                                       {"--storage.tsdb.retention.time=100y"});
   ASSERT_TRUE(prom.ok()) << prom.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(prom_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << prom->Output();
 
   // vigil-store: import the same file.
   int store_port = *testing::FreePort();
-  auto store = testing::Subprocess::Start(
-      {"server/vigil-store", "--storage.tsdb.path=" + tmp + "/store", "--storage.tsdb.retention.time=100y",
-       absl::StrCat("--web.listen-address=127.0.0.1:", store_port)},
-      tmp + "/store.log");
+  auto store =
+      testing::StartVigilStore(tmp + "/store", store_port, tmp + "/store.log", {"--storage.tsdb.retention.time=100y"});
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE(testing::WaitForHttp(Url(store_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << store->Output();
   {
     std::ifstream in(om);
     std::stringstream data;
     data << in.rdbuf();
     http::HttplibClient client;
     auto resp =
-        client.Post(Url(store_port, "/api/v1/import"),
+        client.Post(testing::LocalUrl(store_port, "/api/v1/import"),
                     {{"Content-Type", "application/openmetrics-text; version=1.0.0"}}, data.str(), absl::Seconds(120));
     ASSERT_TRUE(resp.ok()) << resp.status();
     ASSERT_LT(resp->status, 300) << resp->body;

@@ -16,6 +16,7 @@
 #include "base/http/client.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
+#include "tests/support/peers.h"
 #include "tests/support/subprocess.h"
 #include "tsdb/db/db.h"
 
@@ -25,28 +26,15 @@ namespace {
 constexpr absl::Duration kRunFor = absl::Seconds(60);
 constexpr int64_t kWindowMs = 30'000;
 
-std::string Url(int port, std::string_view path) { return absl::StrCat("http://127.0.0.1:", port, std::string(path)); }
-
-std::string PercentEncode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
-
 // Series (labels as text) -> samples; stale markers are left out on both sides (Prometheus' API never shows them).
 using SeriesSamples = std::map<std::string, std::vector<Sample>>;
 
 absl::StatusOr<SeriesSamples> FromPrometheus(int port, TimestampMs eval_ms) {
   http::HttplibClient client;
-  std::string url = absl::StrCat(Url(port, "/api/v1/query"),
-                                 "?query=", PercentEncode(absl::StrCat("{__name__=~\".+\"}[", kWindowMs, "ms]")),
-                                 "&time=", absl::StrFormat("%.3f", static_cast<double>(eval_ms) / 1000.0));
+  std::string url =
+      absl::StrCat(testing::LocalUrl(port, "/api/v1/query"),
+                   "?query=", testing::PercentEncode(absl::StrCat("{__name__=~\".+\"}[", kWindowMs, "ms]")),
+                   "&time=", absl::StrFormat("%.3f", static_cast<double>(eval_ms) / 1000.0));
   absl::StatusOr<http::ClientResponse> resp = client.Get(url, {}, absl::Seconds(30));
   if (!resp.ok()) return resp.status();
   if (resp->status != 200) return absl::InternalError(absl::StrCat("prometheus: ", resp->status, " ", resp->body));
@@ -97,11 +85,8 @@ TEST(PrometheusRemoteWriteTest, StoreHoldsWhatPrometheusStored) {
   int store_port = *testing::FreePort(), prom_port = *testing::FreePort(), node_port = *testing::FreePort();
   const std::string store_dir = tmp + "/store";
 
-  auto store = testing::Subprocess::Start({"server/vigil-store", "--storage.tsdb.path=" + store_dir,
-                                           absl::StrCat("--web.listen-address=127.0.0.1:", store_port)},
-                                          tmp + "/store.log");
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE(testing::WaitForHttp(Url(store_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << store->Output();
+  auto store = testing::StartVigilStore(store_dir, store_port, tmp + "/store.log");
+  ASSERT_TRUE(store.ok()) << store.status();
 
   auto node = testing::Subprocess::Start(
       {"/usr/bin/prometheus-node-exporter", absl::StrCat("--web.listen-address=127.0.0.1:", node_port)},
@@ -121,12 +106,9 @@ remote_write:
     queue_config: {batch_send_deadline: 1s, max_samples_per_send: 2000}
 )",
                                                             prom_port, node_port, store_port);
-  auto prom = testing::Subprocess::Start(
-      {"/usr/bin/prometheus", "--config.file=" + tmp + "/prometheus.yml", "--storage.tsdb.path=" + tmp + "/prom",
-       absl::StrCat("--web.listen-address=127.0.0.1:", prom_port), "--log.level=warn"},
-      tmp + "/prometheus.log");
-  ASSERT_TRUE(prom.ok());
-  ASSERT_TRUE(testing::WaitForHttp(Url(prom_port, "/-/ready"), 200, absl::Seconds(60)).ok()) << prom->Output();
+  auto prom = testing::StartPrometheus(tmp + "/prometheus.yml", tmp + "/prom", prom_port, tmp + "/prometheus.log",
+                                       {"--log.level=warn"});
+  ASSERT_TRUE(prom.ok()) << prom.status();
 
   absl::SleepFor(kRunFor);
   // A window that ended 10 s ago: Prometheus has sent all of it (batch deadline 1 s). The odd milliseconds keep
@@ -138,9 +120,10 @@ remote_write:
 
   // Prometheus' own failures to send would show here.
   http::HttplibClient client;
-  auto failed = client.Get(Url(prom_port, "/api/v1/query?query=") +
-                               PercentEncode("sum(prometheus_remote_storage_samples_failed_total) or vector(0)"),
-                           {}, absl::Seconds(10));
+  auto failed =
+      client.Get(testing::LocalUrl(prom_port, "/api/v1/query?query=") +
+                     testing::PercentEncode("sum(prometheus_remote_storage_samples_failed_total) or vector(0)"),
+                 {}, absl::Seconds(10));
   ASSERT_TRUE(failed.ok());
   EXPECT_NE(failed->body.find("\"0\"]"), std::string::npos) << "Prometheus reports failed sends: " << failed->body;
 

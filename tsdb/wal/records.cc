@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/encoding/varint.h"
 #include "base/strings/absl_view.h"
 #include "tsdb/wal/segment.h"
 
@@ -14,26 +15,6 @@ namespace {
 // A cut target for records: large enough that framing costs nothing, small enough that replay's read window
 // stays small.
 constexpr uint64_t kTargetPayload = 256 << 10;
-
-void PutVarint(std::string* out, uint64_t v) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
-}
-
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 uint64_t ZigZag(uint64_t delta) {
   const int64_t d = static_cast<int64_t>(delta);
@@ -122,23 +103,23 @@ bool CheckVersion(Cursor& c) {
 }  // namespace
 
 size_t SeriesEntrySize(const SeriesRecord& series) {
-  size_t n = VarintSize(series.ref) + VarintSize(series.labels.size());
+  size_t n = encoding::VarintSize(series.ref) + encoding::VarintSize(series.labels.size());
   for (const Label& l : series.labels) {
-    n += VarintSize(l.name.size()) + l.name.size() + VarintSize(l.value.size()) + l.value.size();
+    n += encoding::VarintSize(l.name.size()) + l.name.size() + encoding::VarintSize(l.value.size()) + l.value.size();
   }
   return n;
 }
 
 void AppendSeriesPayload(std::span<const SeriesRecord> series, std::string* out) {
   out->push_back(static_cast<char>(kRecordVersion));
-  PutVarint(out, series.size());
+  encoding::AppendVarint(series.size(), out);
   for (const SeriesRecord& s : series) {
-    PutVarint(out, s.ref);
-    PutVarint(out, s.labels.size());
+    encoding::AppendVarint(s.ref, out);
+    encoding::AppendVarint(s.labels.size(), out);
     for (const Label& l : s.labels) {
-      PutVarint(out, l.name.size());
+      encoding::AppendVarint(l.name.size(), out);
       out->append(l.name);
-      PutVarint(out, l.value.size());
+      encoding::AppendVarint(l.value.size(), out);
       out->append(l.value);
     }
   }
@@ -146,17 +127,17 @@ void AppendSeriesPayload(std::span<const SeriesRecord> series, std::string* out)
 
 void AppendSamplesPayload(std::span<const SampleRecord> samples, std::string* out) {
   out->push_back(static_cast<char>(kRecordVersion));
-  PutVarint(out, samples.size());
+  encoding::AppendVarint(samples.size(), out);
   if (samples.empty()) return;
   const SampleRecord& first = samples[0];
-  PutVarint(out, first.ref);
-  PutVarint(out, ZigZag(static_cast<uint64_t>(first.t)));
+  encoding::AppendVarint(first.ref, out);
+  encoding::AppendVarint(ZigZag(static_cast<uint64_t>(first.t)), out);
   PutValue(out, first.v);
   const uint64_t t0 = static_cast<uint64_t>(first.t);
   for (const SampleRecord& s : samples.subspan(1)) {
     // Unsigned subtraction wraps modulo 2^64, so every pair of values has a delta and no overflow is UB.
-    PutVarint(out, ZigZag(s.ref - first.ref));
-    PutVarint(out, ZigZag(static_cast<uint64_t>(s.t) - t0));
+    encoding::AppendVarint(ZigZag(s.ref - first.ref), out);
+    encoding::AppendVarint(ZigZag(static_cast<uint64_t>(s.t) - t0), out);
     PutValue(out, s.v);
   }
 }

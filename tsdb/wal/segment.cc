@@ -4,9 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/encoding/little_endian.h"
+#include "base/hash/crc32c.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
-#include "base/hash/crc32c.h"
 
 namespace vigil::wal {
 namespace {
@@ -14,16 +15,6 @@ namespace {
 constexpr char kMagic[4] = {'V', 'W', 'A', 'L'};
 constexpr std::string_view kCheckpointPrefix = "checkpoint.";
 constexpr std::string_view kTmpSuffix = ".tmp";
-
-void PutU32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  return v;
-}
 
 bool AllDigits(std::string_view s) {
   for (char c : s) {
@@ -72,16 +63,16 @@ void FinishFrame(std::string* out, size_t frame_start, RecordType type) {
   char* h = out->data() + frame_start;
   const size_t payload_len = out->size() - frame_start - kFrameHeaderSize;
   h[0] = static_cast<char>(type);
-  PutU32(h + 1, static_cast<uint32_t>(payload_len));
-  PutU32(h + 5, Crc32cExtend(0, h + kFrameHeaderSize, payload_len));
-  PutU32(h + 9, Crc32cExtend(0, h, 9));
+  encoding::PutFixed32(h + 1, static_cast<uint32_t>(payload_len));
+  encoding::PutFixed32(h + 5, Crc32cExtend(0, h + kFrameHeaderSize, payload_len));
+  encoding::PutFixed32(h + 9, Crc32cExtend(0, h, 9));
 }
 
 bool ParseFrameHeader(const char* p, FrameHeader* header) {
-  if (Crc32cExtend(0, p, 9) != GetU32(p + 9)) return false;
+  if (Crc32cExtend(0, p, 9) != encoding::GetFixed32(p + 9)) return false;
   header->type = static_cast<uint8_t>(p[0]);
-  header->length = GetU32(p + 1);
-  header->payload_crc = GetU32(p + 5);
+  header->length = encoding::GetFixed32(p + 1);
+  header->payload_crc = encoding::GetFixed32(p + 5);
   return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agent/collector/testing/counting_sink.h"
 #include "agent/collectors/cgroup/cgroup_collector.h"
 #include "agent/discovery/container_discovery.h"
 #include "benchmark/benchmark.h"
@@ -126,18 +127,6 @@ int GenerateHost(const fs::path& root) {
   }
   return containers;
 }
-
-class CountingSink : public MetricSink {
- public:
-  void Family(std::string_view, exposition::MetricType, std::string_view, std::string_view) override { ++families; }
-  void Sample(std::span<const Label> labels, double value) override {
-    ++samples;
-    benchmark::DoNotOptimize(labels.data());
-    benchmark::DoNotOptimize(value);
-  }
-  int64_t families = 0;
-  int64_t samples = 0;
-};
 
 void BM_CollectV2Host300Containers(benchmark::State& state) {
   const fs::path root = fs::temp_directory_path() / absl::StrCat("vigil_cgroup_bench_", ::getpid());

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/collectors/cgroup/recording_sink.h"
+#include "agent/collector/testing/recording_sink.h"
 #include "agent/discovery/container_discovery.h"
 #include "base/clock/clock.h"
 #include "gtest/gtest.h"

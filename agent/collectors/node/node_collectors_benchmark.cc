@@ -4,22 +4,12 @@
 #include <memory>
 #include <vector>
 
+#include "agent/collector/testing/counting_sink.h"
 #include "agent/collectors/node/node_collectors.h"
 #include "benchmark/benchmark.h"
 
 namespace vigil::agent::node {
 namespace {
-
-class CountingSink : public MetricSink {
- public:
-  void Family(std::string_view, exposition::MetricType, std::string_view, std::string_view) override { ++families; }
-  void Sample(std::span<const Label> labels, double value) override {
-    ++samples;
-    benchmark::DoNotOptimize(labels.data());
-    benchmark::DoNotOptimize(value);
-  }
-  size_t families = 0, samples = 0;
-};
 
 void BM_FullNodeCycle(benchmark::State& state) {
   std::vector<std::unique_ptr<Collector>> collectors = NewNodeCollectors(NodeOptions{});

@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "agent/collectors/node/recording_sink.h"
+#include "agent/collector/testing/recording_sink.h"
 #include "base/clock/clock.h"
 #include "gtest/gtest.h"
 

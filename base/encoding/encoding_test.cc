@@ -1,0 +1,39 @@
+#include <limits>
+#include <string>
+
+#include "base/encoding/little_endian.h"
+#include "base/encoding/varint.h"
+#include "gtest/gtest.h"
+
+namespace vigil::encoding {
+namespace {
+
+TEST(LittleEndianTest, RoundTripsAndByteOrder) {
+  char b[8];
+  PutFixed32(b, 0x01020304u);
+  EXPECT_EQ(std::string(b, 4), std::string("\x04\x03\x02\x01", 4));
+  EXPECT_EQ(GetFixed32(b), 0x01020304u);
+  PutFixed64(b, 0xF102030405060708ull);
+  EXPECT_EQ(std::string(b, 8), std::string("\x08\x07\x06\x05\x04\x03\x02\xF1", 8));
+  EXPECT_EQ(GetFixed64(b), 0xF102030405060708ull);
+  PutFixed32(b, 0xFFFFFFFFu);
+  EXPECT_EQ(GetFixed32(b), 0xFFFFFFFFu);
+}
+
+TEST(VarintTest, EncodesAndSizes) {
+  std::string out;
+  AppendVarint(0, &out);
+  AppendVarint(127, &out);
+  AppendVarint(300, &out);
+  EXPECT_EQ(out, std::string("\x00\x7f\xac\x02", 4));
+  EXPECT_EQ(VarintSize(0), 1u);
+  EXPECT_EQ(VarintSize(127), 1u);
+  EXPECT_EQ(VarintSize(128), 2u);
+  EXPECT_EQ(VarintSize(std::numeric_limits<uint64_t>::max()), 10u);
+  out.clear();
+  AppendVarint(std::numeric_limits<uint64_t>::max(), &out);
+  EXPECT_EQ(out.size(), 10u);
+}
+
+}  // namespace
+}  // namespace vigil::encoding
