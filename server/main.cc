@@ -18,6 +18,7 @@
 #include "server/store_config.h"
 #include "server/store_server.h"
 #include "tsdb/db/db.h"
+#include "tsdb/logs/log_store.h"
 
 namespace vigil::server {
 namespace {
@@ -88,7 +89,25 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  // The log store lives beside the metrics in <path>/logs, with the same retention and WAL sync policy.
+  tsdb::logs::LogStoreOptions log_options;
+  log_options.retention = cfg.retention;
+  log_options.sync_commits = cfg.wal_fsync == "always";
+  const std::string logs_dir = cfg.path + (cfg.path.empty() || cfg.path.back() == '/' ? "" : "/") + "logs";
+  absl::StatusOr<std::unique_ptr<tsdb::logs::LogStore>> logs =
+      tsdb::logs::LogStore::Open(logs_dir, log_options, RealClock());
+  if (!logs.ok()) {
+    log::Error("cannot open the log store", {{"path", logs_dir}, {"err", logs.status()}});
+    return 1;
+  }
+  if (absl::Status s = (*logs)->RegisterMetrics(&registry); !s.ok()) {
+    log::Error("cannot register log store metrics", {{"err", s}});
+    return 1;
+  }
+
   StoreServerOptions server_options;
+  server_options.log_storage = logs->get();
+  server_options.loki_push.max_decoded_bytes = static_cast<size_t>(cfg.max_request_bytes);
   server_options.http.listen_address = cfg.listen_address;
   server_options.http.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
   server_options.http.worker_threads = 64;
@@ -120,6 +139,7 @@ int Run(int argc, char** argv) {
   std::thread maintenance([&] {
     while (RealClock()->SleepFor(kMaintenanceInterval, &stop_maintenance)) {
       if (absl::Status s = (*db)->Maintain(); !s.ok()) log::Error("tsdb maintenance failed", {{"err", s}});
+      if (absl::Status s = (*logs)->Maintain(); !s.ok()) log::Error("log store maintenance failed", {{"err", s}});
     }
   });
 
@@ -130,6 +150,9 @@ int Run(int argc, char** argv) {
   server.Shutdown(kShutdownGrace);
   stop_maintenance.Notify();
   maintenance.join();
+  if (absl::Status s = (*logs)->Close(); !s.ok()) {
+    log::Error("flushing the log store failed; its WAL still holds the data", {{"err", s}});
+  }
   if (absl::Status s = (*db)->Close(); !s.ok()) {
     log::Error("flushing the tsdb failed; the WAL still holds the data", {{"err", s}});
     return 1;

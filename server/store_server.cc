@@ -51,6 +51,12 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
     import_.Handle(req, body, resp);
   });
 
+  if (options.log_storage != nullptr) {
+    loki_push_ = std::make_unique<LokiPushHandler>(options.log_storage, registry, options.loki_push);
+    http_.Post("/loki/api/v1/push",
+               [this](const http::Request& req, http::Response* resp) { loki_push_->Handle(req, resp); });
+  }
+
   query::api::PrometheusApiDeps api;
   api.storage = storage;
   api.engine = &engine_;

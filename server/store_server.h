@@ -15,6 +15,7 @@
 #include "query/metadata/metadata_store.h"
 #include "server/ingest/import_handler.h"
 #include "server/ingest/ingest_metrics.h"
+#include "server/ingest/loki_push_handler.h"
 #include "server/ingest/remote_write_handler.h"
 #include "tsdb/storage/storage.h"
 
@@ -30,6 +31,9 @@ struct StoreServerOptions {
   query::api::StatusInfo status;
   // The head's numbers for /api/v1/status/tsdb; null derives them from the storage.
   std::function<query::api::HeadStats()> head_stats;
+  // The log store behind POST /loki/api/v1/push; null serves no Loki routes. Must outlive the server.
+  tsdb::logs::LogStorage* log_storage = nullptr;
+  LokiPushOptions loki_push;
 };
 
 class StoreServer {
@@ -41,6 +45,7 @@ class StoreServer {
   //   POST /api/v1/write           remote_write 1.0 (server/ingest/remote_write_handler.h)
   //   POST /api/v1/import          backfill from text/OpenMetrics, streamed (server/ingest/import_handler.h)
   //   GET|POST /api/v1/query, query_range, series, labels, ...  Prometheus' HTTP API (query/api/prometheus_api.h)
+  //   POST /loki/api/v1/push       Loki push into options.log_storage, if set (server/ingest/loki_push_handler.h)
   // `clock` stamps imported samples that carry no timestamp and is "now" for queries without a time.
   StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options);
 
@@ -62,6 +67,7 @@ class StoreServer {
   query::Engine engine_;
   RemoteWriteHandler remote_write_;
   ImportHandler import_;
+  std::unique_ptr<LokiPushHandler> loki_push_;
   std::atomic<bool> ready_{false};
 };
 
