@@ -18,7 +18,9 @@
 #include "server/store_config.h"
 #include "server/store_server.h"
 #include "tsdb/db/db.h"
+#include "tsdb/kv/rocksdb_kv_store.h"
 #include "tsdb/logs/log_store.h"
+#include "tsdb/traces/trace_store.h"
 
 namespace vigil::server {
 namespace {
@@ -105,8 +107,26 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  // The trace store: its own RocksDB in <path>/traces (spans are written once, synced per request), the same
+  // retention.
+  const std::string traces_dir = cfg.path + (cfg.path.empty() || cfg.path.back() == '/' ? "" : "/") + "traces";
+  absl::StatusOr<std::unique_ptr<kv::RocksKvStore>> traces_kv = kv::RocksKvStore::Open(traces_dir, {});
+  if (!traces_kv.ok()) {
+    log::Error("cannot open the trace store", {{"path", traces_dir}, {"err", traces_kv.status()}});
+    return 1;
+  }
+  traces::TraceStoreOptions trace_options;
+  trace_options.retention = cfg.retention;
+  absl::StatusOr<std::unique_ptr<traces::TraceStore>> trace_store =
+      traces::TraceStore::Open(traces_kv->get(), trace_options, RealClock());
+  if (!trace_store.ok()) {
+    log::Error("cannot open the trace store", {{"path", traces_dir}, {"err", trace_store.status()}});
+    return 1;
+  }
+
   StoreServerOptions server_options;
   server_options.log_storage = logs->get();
+  server_options.trace_store = trace_store->get();
   server_options.loki_push.max_decoded_bytes = static_cast<size_t>(cfg.max_request_bytes);
   server_options.http.listen_address = cfg.listen_address;
   server_options.http.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
@@ -140,6 +160,9 @@ int Run(int argc, char** argv) {
     while (RealClock()->SleepFor(kMaintenanceInterval, &stop_maintenance)) {
       if (absl::Status s = (*db)->Maintain(); !s.ok()) log::Error("tsdb maintenance failed", {{"err", s}});
       if (absl::Status s = (*logs)->Maintain(); !s.ok()) log::Error("log store maintenance failed", {{"err", s}});
+      if (absl::StatusOr<int> n = (*trace_store)->ApplyRetention(); !n.ok()) {
+        log::Error("trace store retention failed", {{"err", n.status()}});
+      }
     }
   });
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/version/version.h"
 #include "query/api/prometheus_api.h"
+#include "query/tempoapi/tempo_api.h"
 
 namespace vigil::server {
 namespace {
@@ -55,6 +56,13 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
     loki_push_ = std::make_unique<LokiPushHandler>(options.log_storage, registry, options.loki_push);
     http_.Post("/loki/api/v1/push",
                [this](const http::Request& req, http::Response* resp) { loki_push_->Handle(req, resp); });
+  }
+
+  if (options.trace_store != nullptr) {
+    traces_ = std::make_unique<receivers::TraceReceivers>(options.trace_store, registry);
+    traces_->RegisterOtlp(&http_);
+    traces_->RegisterZipkin(&http_);
+    tempoapi::RegisterTempoApi(&http_, tempoapi::TempoApiDeps{.store = options.trace_store});
   }
 
   query::api::PrometheusApiDeps api;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 
+#include "agent/receivers/trace_receivers.h"
 #include "base/clock/clock.h"
 #include "base/http/server.h"
 #include "base/metrics/registry.h"
@@ -18,6 +19,7 @@
 #include "server/ingest/loki_push_handler.h"
 #include "server/ingest/remote_write_handler.h"
 #include "tsdb/storage/storage.h"
+#include "tsdb/traces/trace_store.h"
 
 namespace vigil::server {
 
@@ -34,6 +36,9 @@ struct StoreServerOptions {
   // The log store behind POST /loki/api/v1/push; null serves no Loki routes. Must outlive the server.
   tsdb::logs::LogStorage* log_storage = nullptr;
   LokiPushOptions loki_push;
+  // The trace store behind the OTLP/Zipkin receivers and the Tempo/Jaeger APIs; null serves no trace routes.
+  // Must outlive the server.
+  traces::TraceStore* trace_store = nullptr;
 };
 
 class StoreServer {
@@ -46,6 +51,8 @@ class StoreServer {
   //   POST /api/v1/import          backfill from text/OpenMetrics, streamed (server/ingest/import_handler.h)
   //   GET|POST /api/v1/query, query_range, series, labels, ...  Prometheus' HTTP API (query/api/prometheus_api.h)
   //   POST /loki/api/v1/push       Loki push into options.log_storage, if set (server/ingest/loki_push_handler.h)
+  //   POST /v1/traces, /api/v2/spans; GET /api/traces/<id>, /api/search, ...  OTLP/Zipkin ingest and the Tempo and
+  //                                Jaeger APIs over options.trace_store, if set (agent/receivers, query/tempoapi)
   // `clock` stamps imported samples that carry no timestamp and is "now" for queries without a time.
   StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options);
 
@@ -68,6 +75,7 @@ class StoreServer {
   RemoteWriteHandler remote_write_;
   ImportHandler import_;
   std::unique_ptr<LokiPushHandler> loki_push_;
+  std::unique_ptr<receivers::TraceReceivers> traces_;
   std::atomic<bool> ready_{false};
 };
 
