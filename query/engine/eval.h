@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -140,6 +141,12 @@ class Evaluator {
   // The reference time a selector with `at`/`offset` looks at for the step at `ts`.
   TimestampMs RefTime(promql::AtModifier at, TimestampMs at_ms, int64_t offset_ms, TimestampMs ts) const;
 
+  // Selects the series of `sel` and calls `fn` with each, its samples in [mint, maxt] loaded. The series is
+  // only valid during the call (its buffers are reused for the next one; `fn` may move its labels away), so
+  // one series' raw samples are held at a time.
+  absl::Status ForEachSeries(const promql::VectorSelector& sel, TimestampMs mint, TimestampMs maxt,
+                             absl::FunctionRef<absl::Status(LoadedSeries& series)> fn);
+
   // Selects the series of `sel` and loads their samples in [mint, maxt].
   absl::StatusOr<std::vector<LoadedSeries>> LoadSeries(const promql::VectorSelector& sel, TimestampMs mint,
                                                        TimestampMs maxt);
@@ -154,6 +161,11 @@ class Evaluator {
     TimestampMs at_ms = 0;
   };
   absl::StatusOr<RangeInput> LoadRange(const promql::Expr& expr);
+  // As LoadRange, but hands the series to `fn` one at a time (see ForEachSeries) and sets the window parameters
+  // of `params` (its series stay empty). A matrix selector's series are streamed from storage; a subquery's
+  // are evaluated first.
+  absl::Status ForEachRangeSeries(const promql::Expr& expr, RangeInput* params,
+                                  absl::FunctionRef<absl::Status(LoadedSeries& series)> fn);
 
   // Walks the steps; at each, gathers the instant vector of every argument and calls `fn`, which appends its
   // outputs to `out` (ids from `table`). Returns the table's series.

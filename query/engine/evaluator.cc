@@ -265,41 +265,48 @@ absl::StatusOr<NodeValue> Evaluator::EvalStepInvariant(const Expr& inner) {
 // ---------------------------------------------------------------------------------------------------------------
 // Selectors
 
-absl::StatusOr<std::vector<LoadedSeries>> Evaluator::LoadSeries(const promql::VectorSelector& sel, TimestampMs mint,
-                                                                TimestampMs maxt) {
-  std::vector<LoadedSeries> out;
+absl::Status Evaluator::ForEachSeries(const promql::VectorSelector& sel, TimestampMs mint, TimestampMs maxt,
+                                      absl::FunctionRef<absl::Status(LoadedSeries& series)> fn) {
   tsdb::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
   hints.step_ms = interval_;
   std::unique_ptr<tsdb::SeriesSet> set =
       ctx_->querier->Select(true, &hints, std::span<const Matcher>(sel.matchers.data(), sel.matchers.size()));
+  // One buffer for every series: only one series' raw samples are held at a time.
+  LoadedSeries ls;
   while (set->Next()) {
     std::shared_ptr<const tsdb::Series> series = set->At();
-    LoadedSeries ls;
     ls.metric = series->labels();
+    ls.samples.clear();
+    ls.drop_name = false;
     if (maxt >= mint) {
       std::unique_ptr<tsdb::SeriesIterator> it = series->Iterator();
       VIGIL_RETURN_IF_ERROR(it->AppendRange(mint, maxt, &ls.samples));
     }
-    out.push_back(std::move(ls));
+    VIGIL_RETURN_IF_ERROR(fn(ls));
   }
   VIGIL_RETURN_IF_ERROR(set->Err());
-  VIGIL_RETURN_IF_ERROR(ctx_->CheckDeadline());
+  return ctx_->CheckDeadline();
+}
+
+absl::StatusOr<std::vector<LoadedSeries>> Evaluator::LoadSeries(const promql::VectorSelector& sel, TimestampMs mint,
+                                                                TimestampMs maxt) {
+  std::vector<LoadedSeries> out;
+  VIGIL_RETURN_IF_ERROR(ForEachSeries(sel, mint, maxt, [&](LoadedSeries& ls) {
+    out.push_back(LoadedSeries{std::move(ls.metric), ls.samples, false});
+    return absl::OkStatus();
+  }));
   return out;
 }
 
 absl::StatusOr<NodeValue> Evaluator::EvalVectorSelector(const promql::VectorSelector& sel, bool timestamps) {
   const TimestampMs first_ref = RefTime(sel.at, sel.at_ms, sel.offset_ms, start_);
   const TimestampMs last_ref = RefTime(sel.at, sel.at_ms, sel.offset_ms, end_);
-  VIGIL_ASSIGN_OR_RETURN(std::vector<LoadedSeries> loaded,
-                         LoadSeries(sel, first_ref - ctx_->lookback_ms + 1, last_ref));
   NodeValue out;
-  out.matrix.reserve(loaded.size());
   const size_t steps = NumSteps();
-  for (LoadedSeries& ls : loaded) {
+  VIGIL_RETURN_IF_ERROR(ForEachSeries(sel, first_ref - ctx_->lookback_ms + 1, last_ref, [&](LoadedSeries& ls) {
     StepSeries s;
-    s.metric = std::move(ls.metric);
     const std::vector<Sample>& samples = ls.samples;
     size_t idx = 0;  // first sample with t > ref
     for (TimestampMs ts = start_; ts <= end_; ts += interval_) {
@@ -311,11 +318,40 @@ absl::StatusOr<NodeValue> Evaluator::EvalVectorSelector(const promql::VectorSele
       if (s.points.empty()) s.points.reserve(steps);
       s.points.push_back(Sample{ts, timestamps ? static_cast<double>(last.t) / 1000.0 : last.v});
     }
-    if (s.points.empty()) continue;
+    if (s.points.empty()) return absl::OkStatus();
     VIGIL_RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(s.points.size())));
+    s.metric = std::move(ls.metric);
     out.matrix.push_back(std::move(s));
-  }
+    return absl::OkStatus();
+  }));
   return out;
+}
+
+absl::Status Evaluator::ForEachRangeSeries(const Expr& expr, RangeInput* params,
+                                           absl::FunctionRef<absl::Status(LoadedSeries& series)> fn) {
+  const Expr& e = Unwrap(expr);
+  if (e.kind == ExprKind::kMatrixSelector) {
+    const auto& ms = static_cast<const promql::MatrixSelector&>(e);
+    const auto& vs = static_cast<const promql::VectorSelector&>(*ms.vector_selector);
+    params->range_ms = ms.range_ms;
+    params->offset_ms = vs.offset_ms;
+    params->at = vs.at;
+    params->at_ms = vs.at_ms;
+    const TimestampMs first_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, start_);
+    const TimestampMs last_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, end_);
+    return ForEachSeries(vs, first_ref - ms.range_ms + 1, last_ref, [&](LoadedSeries& ls) {
+      // Windows never include stale markers.
+      std::erase_if(ls.samples, [](const Sample& s) { return IsStaleNaN(s.v); });
+      return fn(ls);
+    });
+  }
+  VIGIL_ASSIGN_OR_RETURN(RangeInput in, LoadRange(expr));
+  params->range_ms = in.range_ms;
+  params->offset_ms = in.offset_ms;
+  params->at = in.at;
+  params->at_ms = in.at_ms;
+  for (LoadedSeries& ls : in.series) VIGIL_RETURN_IF_ERROR(fn(ls));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Evaluator::RangeInput> Evaluator::LoadRange(const Expr& expr) {
@@ -396,35 +432,66 @@ absl::StatusOr<NodeValue> Evaluator::EvalSubquery(const promql::SubqueryExpr& sq
 
 absl::StatusOr<StepMatrix> Evaluator::RangeEval(std::span<const StepMatrix* const> args, OutputTable* table,
                                                 StepFn fn) {
-  std::vector<StepVector> vectors(args.size());
-  std::vector<std::vector<size_t>> cursors(args.size());
-  for (size_t i = 0; i < args.size(); ++i) {
-    cursors[i].assign(args[i]->size(), 0);
-    vectors[i].reserve(args[i]->size());
-  }
+  // Gathering one step at a time visits every series once per step, a cache miss per series and step when there
+  // are thousands of them. So the instant vectors of a block of steps are gathered series by series (each series'
+  // points for the block are adjacent in memory), the block sized to keep the gathered samples cache-sized.
+  constexpr size_t kGatherBudget = size_t{1} << 19;  // StepSamples gathered per block (8 MiB)
+  constexpr size_t kMaxBlock = 256;
+  const size_t steps = NumSteps();
+  const size_t nargs = args.size();
+  size_t widest = 1;
+  for (const StepMatrix* m : args) widest = std::max(widest, m->size());
+  const size_t block = std::clamp<size_t>(kGatherBudget / widest, 1, kMaxBlock);
+
+  // gathered[k * nargs + i]: argument i's instant vector at the k-th step of the current block.
+  std::vector<StepVector> gathered(std::min(block, steps) * nargs);
+  std::vector<std::vector<size_t>> cursors(nargs);
+  for (size_t i = 0; i < nargs; ++i) cursors[i].assign(args[i]->size(), 0);
   std::vector<OutSample> out;
-  size_t step = 0;
-  for (TimestampMs ts = start_; ts <= end_; ts += interval_, ++step) {
-    if ((step & 63) == 63) VIGIL_RETURN_IF_ERROR(ctx_->CheckDeadline());
-    for (size_t i = 0; i < args.size(); ++i) {
-      StepVector& vec = vectors[i];
-      vec.clear();
+  for (size_t block_start = 0; block_start < steps; block_start += block) {
+    const size_t block_n = std::min(block, steps - block_start);
+    const TimestampMs first_ts = start_ + static_cast<int64_t>(block_start) * interval_;
+    const TimestampMs last_ts = first_ts + static_cast<int64_t>(block_n - 1) * interval_;
+    for (size_t k = 0; k < block_n * nargs; ++k) gathered[k].clear();
+    for (size_t i = 0; i < nargs; ++i) {
       const StepMatrix& m = *args[i];
+      // Sized once for the widest instant vector the argument can yield, so gathering never reallocates.
+      for (size_t k = 0; k < block_n; ++k) gathered[k * nargs + i].reserve(m.size());
       std::vector<size_t>& cur = cursors[i];
       for (size_t j = 0; j < m.size(); ++j) {
         const std::vector<Sample>& pts = m[j].points;
-        size_t& c = cur[j];
-        while (c < pts.size() && pts[c].t < ts) ++c;
-        if (c < pts.size() && pts[c].t == ts) {
-          vec.push_back(StepSample{static_cast<uint32_t>(j), pts[c].v});
-          ++c;
+        size_t c = cur[j];
+        // A point counts at a step when its timestamp is the step's; of equal timestamps the first one counts.
+        // Points and steps are walked together (no division per point).
+        size_t k = 0;
+        TimestampMs step_ts = first_ts;
+        for (; c < pts.size() && pts[c].t <= last_ts; ++c) {
+          const TimestampMs t = pts[c].t;
+          if (t < first_ts || (c > 0 && pts[c - 1].t == t)) continue;
+          while (step_ts < t) {
+            step_ts += interval_;
+            ++k;
+          }
+          if (step_ts != t) continue;
+          gathered[k * nargs + i].push_back(StepSample{static_cast<uint32_t>(j), pts[c].v});
         }
+        cur[j] = c;
       }
     }
-    out.clear();
-    VIGIL_RETURN_IF_ERROR(fn(ts, step, vectors, &out));
-    for (const OutSample& o : out) VIGIL_RETURN_IF_ERROR(table->Add(o.id, ts, o.v));
-    VIGIL_RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(out.size())));
+    for (size_t k = 0; k < block_n; ++k) {
+      const size_t step = block_start + k;
+      const TimestampMs ts = first_ts + static_cast<int64_t>(k) * interval_;
+      if ((step & 63) == 63) VIGIL_RETURN_IF_ERROR(ctx_->CheckDeadline());
+      out.clear();
+      VIGIL_RETURN_IF_ERROR(fn(ts, step, std::span<const StepVector>(gathered.data() + k * nargs, nargs), &out));
+      for (const OutSample& o : out) {
+        // An output series usually has a point at most remaining steps: size it once.
+        std::vector<Sample>& points = table->series(o.id).points;
+        if (points.capacity() == 0) points.reserve(steps - step);
+        VIGIL_RETURN_IF_ERROR(table->Add(o.id, ts, o.v));
+      }
+      VIGIL_RETURN_IF_ERROR(ctx_->AddSamples(static_cast<int64_t>(out.size())));
+    }
   }
   return table->Finish();
 }

@@ -107,13 +107,11 @@ absl::StatusOr<NodeValue> EvalRangeFunction(Evaluator* ev, const promql::Call& c
   }
   auto scalar = [&](size_t arg, size_t step) { return Evaluator::ScalarAt(scalars[arg], step); };
 
-  VIGIL_ASSIGN_OR_RETURN(Evaluator::RangeInput in, ev->LoadRange(*call.args[matrix_arg]));
   QueryContext* ctx = ev->ctx();
-  int64_t loaded = 0;
-  for (const LoadedSeries& ls : in.series) loaded += static_cast<int64_t>(ls.samples.size());
-  // A subquery's points were counted when it was evaluated; selected samples are counted here.
+  // A subquery's points were counted when it was evaluated; selected samples are counted here, as each series
+  // streams by, and released once every series is done (the limit sees the same total as loading them all).
   const bool from_subquery = Unwrap(*call.args[matrix_arg]).kind == promql::ExprKind::kSubquery;
-  if (!from_subquery) VIGIL_RETURN_IF_ERROR(ctx->AddSamples(loaded));
+  int64_t loaded = 0;
 
   const bool keeps_name = fn == RangeFn::kLast || fn == RangeFn::kFirst;
   const size_t steps = ev->NumSteps();
@@ -123,7 +121,12 @@ absl::StatusOr<NodeValue> EvalRangeFunction(Evaluator* ev, const promql::Call& c
 
   NodeValue out;
   int64_t produced = 0;
-  for (LoadedSeries& ls : in.series) {
+  Evaluator::RangeInput in;
+  VIGIL_RETURN_IF_ERROR(ev->ForEachRangeSeries(*call.args[matrix_arg], &in, [&](LoadedSeries& ls) -> absl::Status {
+    if (!from_subquery) {
+      loaded += static_cast<int64_t>(ls.samples.size());
+      VIGIL_RETURN_IF_ERROR(ctx->AddSamples(static_cast<int64_t>(ls.samples.size())));
+    }
     StepSeries s;
     s.drop_name = !keeps_name || ls.drop_name;
     const std::vector<Sample>& samples = ls.samples;
@@ -235,11 +238,12 @@ absl::StatusOr<NodeValue> EvalRangeFunction(Evaluator* ev, const promql::Call& c
         ctx->annotations.Info(annotations::PossibleNonCounter(name));
       }
     }
-    if (s.points.empty()) continue;
+    if (s.points.empty()) return absl::OkStatus();
     produced += static_cast<int64_t>(s.points.size());
     s.metric = std::move(ls.metric);
     out.matrix.push_back(std::move(s));
-  }
+    return absl::OkStatus();
+  }));
   ctx->ReleaseSamples(loaded);
   VIGIL_RETURN_IF_ERROR(ctx->AddSamples(produced));
 

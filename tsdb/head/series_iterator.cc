@@ -110,11 +110,71 @@ bool HeadSeriesIterator::Seek(TimestampMs t) {
   return Advance(std::max(t, mint_));
 }
 
+HeadSeriesIterator::Cursor* HeadSeriesIterator::SoleSource() {
+  Cursor* sole = nullptr;
+  for (size_t i = first_live_; i < cursors_.size(); ++i) {
+    Cursor& c = cursors_[i];
+    if (c.started) {
+      if (!c.valid) continue;
+      if (sole != nullptr) return nullptr;
+      sole = &c;
+      continue;
+    }
+    // Sources are sorted by first timestamp: the first unopened one decides whether the sole open one may run.
+    if (sole == nullptr) return nullptr;
+    TimestampMs end = 0;
+    if (sole->chunk != nullptr) {
+      end = sole->chunk->max_time;
+    } else if (sole->is_open) {
+      end = snapshot_->open_max_time;
+    } else {
+      end = sole->vec->back().t;
+    }
+    return c.min_time > end ? sole : nullptr;
+  }
+  return sole;
+}
+
+bool HeadSeriesIterator::Drain(Cursor& c, TimestampMs maxt, std::vector<Sample>* out) {
+  for (;;) {
+    bool more = false;
+    if (c.chunk != nullptr) {
+      more = c.chunk_it->Next();
+      if (more) c.cur = c.chunk_it->At();
+      if (!more && !c.chunk_it->Err().ok()) {
+        err_ = Annotate(c.chunk_it->Err(), "head chunk");
+        done_ = true;
+        return false;
+      }
+    } else if (c.is_open) {
+      more = c.open.Next();
+      if (more) c.cur = c.open.At();
+    } else {
+      more = ++c.vec_pos < c.vec->size();
+      if (more) c.cur = (*c.vec)[c.vec_pos];
+    }
+    if (!more) {
+      c.valid = false;
+      return true;  // cur_ (the last sample appended) stays; NextSample moves on to the next source.
+    }
+    cur_ = c.cur;
+    if (cur_.t > maxt) {
+      if (cur_.t > maxt_) done_ = true;
+      return false;
+    }
+    out->push_back(cur_);
+  }
+}
+
 absl::Status HeadSeriesIterator::AppendRange(TimestampMs mint, TimestampMs maxt, std::vector<Sample>* out) {
   if (!Seek(mint)) return err_;
   do {
     if (cur_.t > maxt) break;
     out->push_back(cur_);
+    // Usually one chunk alone holds the next samples: decode it straight into `out` without the merge.
+    if (Cursor* sole = SoleSource(); sole != nullptr && sole->cur.t == cur_.t) {
+      if (!Drain(*sole, std::min(maxt, maxt_), out)) break;
+    }
   } while (NextSample());
   return err_;
 }

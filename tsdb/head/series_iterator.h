@@ -65,6 +65,12 @@ class HeadSeriesIterator : public SeriesIterator {
   bool Advance(TimestampMs floor);
   // Moves `c` to its first sample >= floor; sets c.valid. False on a decoding error (err_ is set).
   bool SeekCursor(Cursor& c, TimestampMs floor);
+  // The only source that can hold the samples after cur_ up to its own end (no other open source has samples
+  // left, and the next unopened one starts after it), or null.
+  Cursor* SoleSource();
+  // Appends c's samples after cur_ up to `maxt` to `out`. True when c ran out (cur_ is the last one appended);
+  // false when it stopped on a sample past `maxt` (now cur_) or failed (err_ set).
+  bool Drain(Cursor& c, TimestampMs maxt, std::vector<Sample>* out);
 
   std::shared_ptr<const SeriesSnapshot> snapshot_;
   TimestampMs mint_;

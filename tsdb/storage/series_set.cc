@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/status/status_macros.h"
+
 namespace vigil::tsdb {
 namespace {
 
@@ -49,7 +51,77 @@ class MergingIterator : public SeriesIterator {
     return absl::OkStatus();
   }
 
+  // Lets every input decode its range in bulk, then merges the runs. The usual case (a persisted past and a
+  // head present, not overlapping) is a concatenation.
+  absl::Status AppendRange(TimestampMs mint, TimestampMs maxt, std::vector<Sample>* out) override {
+    if (started_ && has_cur_ && cur_.t > mint) mint = cur_.t;
+    if (started_ && !has_cur_) return Err();
+    if (runs_.size() < its_.size()) runs_.resize(its_.size());
+    for (size_t i = 0; i < its_.size(); ++i) {
+      runs_[i].clear();
+      VIGIL_RETURN_IF_ERROR(its_[i]->AppendRange(mint, maxt, &runs_[i]));
+    }
+    MergeRuns(out);
+    // Stand on the first sample after maxt, as the contract asks.
+    started_ = true;
+    for (size_t i = 0; i < its_.size(); ++i) {
+      valid_[i] = maxt < kMaxTimestampMs && its_[i]->Seek(maxt + 1);
+    }
+    Pick();
+    return Err();
+  }
+
  private:
+  // Appends the union of runs_ (each sorted) to `out`; on equal timestamps the lowest-index run wins.
+  void MergeRuns(std::vector<Sample>* out) {
+    // Runs ordered by their first timestamp; when they do not overlap they are appended whole.
+    order_.clear();
+    size_t total = 0;
+    for (size_t i = 0; i < runs_.size(); ++i) {
+      if (runs_[i].empty()) continue;
+      order_.push_back(i);
+      total += runs_[i].size();
+    }
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](size_t a, size_t b) { return runs_[a].front().t < runs_[b].front().t; });
+    bool disjoint = true;
+    for (size_t k = 1; k < order_.size(); ++k) {
+      if (runs_[order_[k]].front().t <= runs_[order_[k - 1]].back().t) disjoint = false;
+    }
+    out->reserve(out->size() + total);
+    if (disjoint) {
+      for (size_t i : order_) out->insert(out->end(), runs_[i].begin(), runs_[i].end());
+      return;
+    }
+    // Overlapping runs: fold them together two at a time, earlier inputs winning on equal timestamps.
+    std::sort(order_.begin(), order_.end());
+    const std::vector<Sample>* acc = &runs_[order_[0]];
+    for (size_t k = 1; k + 1 < order_.size(); ++k) {
+      scratch_.clear();
+      MergeTwo(*acc, runs_[order_[k]], &scratch_);
+      merged_.swap(scratch_);
+      acc = &merged_;
+    }
+    MergeTwo(*acc, runs_[order_.back()], out);
+  }
+
+  // Appends the union of sorted `a` and `b` to `out`; `a` wins on equal timestamps.
+  static void MergeTwo(const std::vector<Sample>& a, const std::vector<Sample>& b, std::vector<Sample>* out) {
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (a[i].t < b[j].t) {
+        out->push_back(a[i++]);
+      } else if (b[j].t < a[i].t) {
+        out->push_back(b[j++]);
+      } else {
+        out->push_back(a[i++]);
+        ++j;
+      }
+    }
+    out->insert(out->end(), a.begin() + static_cast<std::ptrdiff_t>(i), a.end());
+    out->insert(out->end(), b.begin() + static_cast<std::ptrdiff_t>(j), b.end());
+  }
+
   void AdvancePast(TimestampMs t) {
     for (size_t i = 0; i < its_.size(); ++i) {
       if (valid_[i] && its_[i]->At().t <= t) valid_[i] = its_[i]->Next();
@@ -71,6 +143,10 @@ class MergingIterator : public SeriesIterator {
 
   std::vector<std::unique_ptr<SeriesIterator>> its_;
   std::vector<bool> valid_;
+  std::vector<std::vector<Sample>> runs_;
+  std::vector<size_t> order_;
+  std::vector<Sample> merged_;
+  std::vector<Sample> scratch_;
   Sample cur_{0, 0};
   bool has_cur_ = false;
   bool started_ = false;

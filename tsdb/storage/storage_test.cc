@@ -139,6 +139,68 @@ TEST(MergeSeriesSetsTest, UnionsSeriesAndDeduplicatesSamplesFirstInputWins) {
   EXPECT_EQ(it->At().t, 30);
 }
 
+// Merges two series with equal labels from two inputs and returns the merged series.
+std::shared_ptr<const Series> MergedPair(std::vector<Sample> first, std::vector<Sample> second) {
+  Labels a{{"__name__", "a"}};
+  std::vector<std::unique_ptr<SeriesSet>> sets;
+  sets.push_back(std::make_unique<VectorSeriesSet>(
+      std::vector<std::shared_ptr<const Series>>{std::make_shared<VectorSeries>(a, std::move(first))}));
+  sets.push_back(std::make_unique<VectorSeriesSet>(
+      std::vector<std::shared_ptr<const Series>>{std::make_shared<VectorSeries>(a, std::move(second))}));
+  auto merged = MergeSeriesSets(std::move(sets));
+  EXPECT_TRUE(merged->Next());
+  return merged->At();
+}
+
+TEST(MergeSeriesSetsTest, AppendRangeMergesOverlappingInputsFirstWins) {
+  auto s = MergedPair({{30, 100}, {40, 100}, {60, 100}}, {{10, 0}, {30, 0}, {50, 0}, {70, 0}});
+  auto it = s->Iterator();
+  std::vector<Sample> out;
+  ASSERT_TRUE(it->AppendRange(10, 60, &out).ok());
+  EXPECT_THAT(Times(out), ElementsAre(10, 30, 40, 50, 60));
+  EXPECT_EQ(out[1].v, 100);
+  // Afterwards the iterator stands on the first sample past the range.
+  ASSERT_TRUE(it->Seek(61));
+  EXPECT_EQ(it->At().t, 70);
+  out.clear();
+  ASSERT_TRUE(it->AppendRange(0, 100, &out).ok());
+  EXPECT_THAT(Times(out), ElementsAre(70));
+}
+
+TEST(MergeSeriesSetsTest, AppendRangeMergesThreeInputs) {
+  Labels a{{"__name__", "a"}};
+  std::vector<std::unique_ptr<SeriesSet>> sets;
+  for (std::vector<Sample> samples : {std::vector<Sample>{{20, 1}, {40, 1}}, std::vector<Sample>{{10, 2}, {20, 2}},
+                                      std::vector<Sample>{{20, 3}, {30, 3}, {40, 3}}}) {
+    sets.push_back(std::make_unique<VectorSeriesSet>(
+        std::vector<std::shared_ptr<const Series>>{std::make_shared<VectorSeries>(a, std::move(samples))}));
+  }
+  auto merged = MergeSeriesSets(std::move(sets));
+  ASSERT_TRUE(merged->Next());
+  std::vector<Sample> out;
+  ASSERT_TRUE(merged->At()->Iterator()->AppendRange(0, 100, &out).ok());
+  EXPECT_THAT(Times(out), ElementsAre(10, 20, 30, 40));
+  EXPECT_EQ(out[0].v, 2);
+  EXPECT_EQ(out[1].v, 1);
+  EXPECT_EQ(out[2].v, 3);
+  EXPECT_EQ(out[3].v, 1);
+}
+
+TEST(MergeSeriesSetsTest, AppendRangeConcatenatesDisjointInputs) {
+  // The head (first input) holds the newest samples, the partitions the older ones.
+  auto s = MergedPair({{50, 5}, {60, 6}}, {{10, 1}, {20, 2}});
+  std::vector<Sample> out;
+  ASSERT_TRUE(s->Iterator()->AppendRange(15, 55, &out).ok());
+  EXPECT_THAT(Times(out), ElementsAre(20, 50));
+  // The current sample of a started iterator is part of what remains.
+  auto it = s->Iterator();
+  ASSERT_TRUE(it->Next());
+  out.clear();
+  ASSERT_TRUE(it->AppendRange(0, 100, &out).ok());
+  EXPECT_THAT(Times(out), ElementsAre(10, 20, 50, 60));
+  EXPECT_FALSE(it->Seek(61));
+}
+
 TEST(MergeSeriesSetsTest, ReportsInputError) {
   std::vector<std::unique_ptr<SeriesSet>> sets;
   sets.push_back(std::make_unique<VectorSeriesSet>(std::vector<std::shared_ptr<const Series>>{}));
