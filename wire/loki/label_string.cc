@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/strings/absl_view.h"
+#include "base/strings/utf8.h"
 
 namespace vigil::wire::loki {
 namespace {
@@ -21,23 +22,9 @@ int HexValue(char c) {
 }
 
 // Appends code point `cp` as UTF-8; false for surrogates and values past U+10FFFF.
-bool AppendUtf8(uint32_t cp, std::string* out) {
+bool AppendValidUtf8(uint32_t cp, std::string* out) {
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return false;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  AppendUtf8(cp, out);
   return true;
 }
 
@@ -130,7 +117,7 @@ absl::StatusOr<std::string> UnquoteString(std::string_view text) {
         i += digits;
         if (e == 'x') {
           out.push_back(static_cast<char>(v));
-        } else if (!AppendUtf8(v, &out)) {
+        } else if (!AppendValidUtf8(v, &out)) {
           return ErrorAt(i, "escape names an invalid Unicode code point");
         }
         break;
