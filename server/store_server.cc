@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/version/version.h"
 #include "query/api/prometheus_api.h"
+#include "query/lokiapi/loki_api.h"
 #include "query/tempoapi/tempo_api.h"
 
 namespace vigil::server {
@@ -56,6 +57,10 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
     loki_push_ = std::make_unique<LokiPushHandler>(options.log_storage, registry, options.loki_push);
     http_.Post("/loki/api/v1/push",
                [this](const http::Request& req, http::Response* resp) { loki_push_->Handle(req, resp); });
+    lokiapi::LokiApiDeps loki;
+    loki.querier = options.log_storage;
+    loki.clock = clock;
+    lokiapi::RegisterLokiApi(&http_, std::move(loki));
   }
 
   if (options.trace_store != nullptr) {

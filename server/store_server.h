@@ -50,7 +50,8 @@ class StoreServer {
   //   POST /api/v1/write           remote_write 1.0 (server/ingest/remote_write_handler.h)
   //   POST /api/v1/import          backfill from text/OpenMetrics, streamed (server/ingest/import_handler.h)
   //   GET|POST /api/v1/query, query_range, series, labels, ...  Prometheus' HTTP API (query/api/prometheus_api.h)
-  //   POST /loki/api/v1/push       Loki push into options.log_storage, if set (server/ingest/loki_push_handler.h)
+  //   POST /loki/api/v1/push       Loki push into options.log_storage, if set (server/ingest/loki_push_handler.h),
+  //   GET|POST /loki/api/v1/query, query_range, labels, ...  and Loki's query API over it (query/lokiapi)
   //   POST /v1/traces, /api/v2/spans; GET /api/traces/<id>, /api/search, ...  OTLP/Zipkin ingest and the Tempo and
   //                                Jaeger APIs over options.trace_store, if set (agent/receivers, query/tempoapi)
   // `clock` stamps imported samples that carry no timestamp and is "now" for queries without a time.

@@ -1,5 +1,7 @@
 #include "agent/loop/collection_loop.h"
 
+#include <malloc.h>
+
 #include <memory>
 #include <utility>
 
@@ -66,6 +68,9 @@ void CollectionLoop::RunCycle() {
   exchange_->Publish(snapshot);
   ready_.store(true, std::memory_order_release);
   for (Shipper* s : shippers_) s->Ship(*snapshot);
+  // A cycle frees the previous cycle's encoding buffers and parse scratch; hand the free heap pages back to the
+  // kernel now rather than keep them until the next cycle reuses them (the agent's RSS is its budget on a node).
+  malloc_trim(0);
 
   last_cycle_seconds_ = absl::ToDoubleSeconds(clock_->Now() - start);
   if (clock_->Now() - start > options_.interval) ++overruns_;
