@@ -6,10 +6,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/hash/crc32c.h"
 #include "base/log/log.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
-#include "base/hash/crc32c.h"
 
 namespace vigil::queue {
 namespace {

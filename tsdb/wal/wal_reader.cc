@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/hash/crc32c.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
-#include "base/hash/crc32c.h"
 #include "tsdb/wal/segment.h"
 
 namespace vigil::wal {
