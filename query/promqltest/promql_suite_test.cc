@@ -36,13 +36,45 @@ fs::path ThresholdsPath() {
   return fs::path("query/promqltest/thresholds.txt");
 }
 
+// The local path a clone at `root` was made from (remote "origin" in .git/config), or "" if it has none or it is
+// a URL. A fresh clone made for CI (`git clone -q . /tmp/vigil-ci`) has no ../shared beside it; its origin does.
+fs::path LocalOrigin(const fs::path& root) {
+  std::istringstream config(ReadFile(root / ".git/config"));
+  bool in_origin = false;
+  for (std::string line; std::getline(config, line);) {
+    const size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos) continue;
+    line = line.substr(start);
+    if (line[0] == '[') {
+      in_origin = line.rfind("[remote \"origin\"]", 0) == 0;
+    } else if (in_origin && line.rfind("url", 0) == 0) {
+      const size_t eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      std::string url = line.substr(line.find_first_not_of(" ", eq + 1));
+      if (url.rfind("file://", 0) == 0) url = url.substr(7);
+      if (!url.empty() && url[0] == '/') return fs::path(url);
+    }
+  }
+  return {};
+}
+
+// Where Prometheus' test scripts are: $VIGIL_PROMQL_TESTDATA, else shared/peer-suites/promql-testdata beside the
+// source tree (the project's checkout layout: ../shared) or beside the checkout it was cloned from.
 fs::path TestdataDir(const fs::path& thresholds) {
   if (const char* dir = getenv("VIGIL_PROMQL_TESTDATA"); dir != nullptr) return fs::path(dir);
   std::error_code ec;
   const fs::path real = fs::canonical(thresholds, ec);
   if (ec) return {};
-  // <root>/query/promqltest/thresholds.txt -> <root>/../shared/peer-suites/promql-testdata
-  return real.parent_path().parent_path().parent_path().parent_path() / "shared/peer-suites/promql-testdata";
+  // <root>/query/promqltest/thresholds.txt -> <root>
+  const fs::path root = real.parent_path().parent_path().parent_path();
+  const fs::path suffix = "shared/peer-suites/promql-testdata";
+  fs::path candidate = root.parent_path() / suffix;
+  if (fs::is_directory(candidate)) return candidate;
+  if (const fs::path origin = LocalOrigin(root); !origin.empty()) {
+    const fs::path via_origin = fs::weakly_canonical(origin, ec).parent_path() / suffix;
+    if (!ec && fs::is_directory(via_origin)) return via_origin;
+  }
+  return candidate;
 }
 
 TEST(PromqlSuiteTest, PassesAtLeastThresholds) {
@@ -50,7 +82,8 @@ TEST(PromqlSuiteTest, PassesAtLeastThresholds) {
   ASSERT_TRUE(fs::exists(thresholds_path)) << "missing " << thresholds_path;
   const fs::path dir = TestdataDir(thresholds_path);
   ASSERT_TRUE(fs::is_directory(dir)) << "PromQL test data not found at " << dir
-                                     << " (expected the sibling ../shared checkout; set VIGIL_PROMQL_TESTDATA)";
+                                     << " (expected ../shared beside the checkout or beside the checkout it was cloned "
+                                        "from; or set VIGIL_PROMQL_TESTDATA)";
   std::map<std::string, int> minimums;
   std::istringstream lines(ReadFile(thresholds_path));
   for (std::string line; std::getline(lines, line);) {
