@@ -3,6 +3,9 @@
 // and on SIGTERM/SIGINT stops accepting requests, lets in-flight ones finish, and flushes the head to disk.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
@@ -157,6 +160,9 @@ int Run(int argc, char** argv) {
 
   absl::Notification stop_maintenance;
   std::thread maintenance([&] {
+    // Moving the head into partitions and compacting them is background work: at nice 10 it yields the CPU to
+    // queries and ingestion, which clients are waiting for (Linux applies setpriority to the calling thread).
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     while (RealClock()->SleepFor(kMaintenanceInterval, &stop_maintenance)) {
       if (absl::Status s = (*db)->Maintain(); !s.ok()) log::Error("tsdb maintenance failed", {{"err", s}});
       if (absl::Status s = (*logs)->Maintain(); !s.ok()) log::Error("log store maintenance failed", {{"err", s}});

@@ -284,6 +284,9 @@ absl::StatusOr<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(std::string_vie
   db_options.create_if_missing = options.create_if_missing;
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.keep_log_file_num = 3;
+  // Compactions are background work: at a lower CPU priority they give way to queries and ingestion, which
+  // someone is waiting for (the default Env's thread pools are process-wide, so this is idempotent).
+  db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);
   db_options.max_log_file_size = 8 << 20;
 
   if (options.create_if_missing) {
