@@ -10,18 +10,8 @@
 #include "re2/re2.h"
 
 namespace vigil {
-namespace {
 
-// One element of a pattern as far as the fast paths care: a literal byte (plain, or a metacharacter escaped with a
-// backslash) or an unescaped metacharacter.
-struct Token {
-  char c;
-  bool meta;
-};
-
-// The characters with a meaning in RE2 syntax outside a character class. Treating `]` and `}` as special is
-// stricter than RE2 needs, which only costs a fast path.
-bool IsMeta(char c) {
+bool IsRegexMetaChar(char c) {
   switch (c) {
     case '\\':
     case '.':
@@ -43,6 +33,15 @@ bool IsMeta(char c) {
   }
 }
 
+namespace {
+
+// One element of a pattern as far as the fast paths care: a literal byte (plain, or a metacharacter escaped with a
+// backslash) or an unescaped metacharacter.
+struct Token {
+  char c;
+  bool meta;
+};
+
 // Splits `pattern` into tokens. Returns nullopt if it holds an escape other than a backslash before a
 // metacharacter (\d, \pL, \Q...): those are not literals and the fast paths leave them to RE2.
 std::optional<std::vector<Token>> Tokenize(std::string_view pattern) {
@@ -51,10 +50,10 @@ std::optional<std::vector<Token>> Tokenize(std::string_view pattern) {
   for (size_t i = 0; i < pattern.size(); ++i) {
     const char c = pattern[i];
     if (c == '\\') {
-      if (i + 1 == pattern.size() || !IsMeta(pattern[i + 1])) return std::nullopt;
+      if (i + 1 == pattern.size() || !IsRegexMetaChar(pattern[i + 1])) return std::nullopt;
       tokens.push_back({pattern[++i], false});
     } else {
-      tokens.push_back({c, IsMeta(c)});
+      tokens.push_back({c, IsRegexMetaChar(c)});
     }
   }
   return tokens;

@@ -45,6 +45,11 @@ enum class MatchType : uint8_t {
 // The operator as written in PromQL: "=", "!=", "=~" or "!~".
 std::string_view MatchTypeString(MatchType type);
 
+// Whether `c` has a meaning in RE2 syntax outside a character class, so a pattern without such characters is a
+// literal. Treating `]` and `}` as special is stricter than RE2 needs, which only costs a fast path. Shared by the
+// matchers' fast paths and LogQL's literal line filters.
+bool IsRegexMetaChar(char c);
+
 // Parses "=", "!=", "=~" or "!~". Anything else is InvalidArgument.
 absl::StatusOr<MatchType> ParseMatchType(std::string_view op);
 

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/strings/absl_view.h"
+#include "model/matcher.h"
 #include "re2/re2.h"
 
 namespace vigil::logql {
@@ -17,28 +18,6 @@ int ByteFrequency(unsigned char c) {
       " etaoinsrhldcumfpgwybvkxjqz0123456789=\":,./-_ETAOINSRHLDCUMFPGWYBVKXJQZ[]{}()";
   const size_t i = kByFrequency.find(static_cast<char>(c));
   return i == std::string_view::npos ? 0 : static_cast<int>(kByFrequency.size() - i);
-}
-
-bool IsRegexMeta(char c) {
-  switch (c) {
-    case '\\':
-    case '.':
-    case '+':
-    case '*':
-    case '?':
-    case '(':
-    case ')':
-    case '|':
-    case '[':
-    case ']':
-    case '{':
-    case '}':
-    case '^':
-    case '$':
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Splits `re` at top-level '|' (outside groups, classes and escapes); an empty result when it has no alternation.
@@ -129,7 +108,7 @@ std::optional<std::string> RegexAsLiteral(std::string_view re, bool* case_insens
         return std::nullopt;
       }
       lit.push_back(e);
-    } else if (IsRegexMeta(c)) {
+    } else if (IsRegexMetaChar(c)) {
       return std::nullopt;
     } else {
       lit.push_back(c);
@@ -173,7 +152,7 @@ std::string RequiredLiteral(std::string_view re) {
       if (j < re.size() && re[j] == ']') ++j;
       while (j < re.size() && re[j] != ']') j += re[j] == '\\' ? 2 : 1;
       i = j;
-    } else if (IsRegexMeta(c) || quantified) {
+    } else if (IsRegexMetaChar(c) || quantified) {
       end_run();
     } else {
       run.push_back(c);
