@@ -12,9 +12,10 @@
 #include "base/log/log.h"
 #include "base/metrics/registry.h"
 #include "base/status/status_macros.h"
-#include "exporters/remote_write/remote_write_metrics.h"
-#include "exporters/remote_write/remote_write_sender.h"
+#include "exporters/remote_write/remote_write_protocol.h"
 #include "exporters/remote_write/write_request_builder.h"
+#include "exporters/sender/queued_sender.h"
+#include "exporters/sender/sender_metrics.h"
 #include "model/hash.h"
 
 namespace vigil::agent {
@@ -24,7 +25,7 @@ namespace {
 // queued on disk; the sender's thread delivers them in order.
 class RemoteWriteShipper final : public Shipper {
  public:
-  RemoteWriteShipper(remote_write::WriteRequestBuilder builder, std::unique_ptr<remote_write::RemoteWriteSender> sender)
+  RemoteWriteShipper(remote_write::WriteRequestBuilder builder, std::unique_ptr<exporters::QueuedSender> sender)
       : builder_(std::move(builder)), sender_(std::move(sender)) {}
 
   void Ship(const Snapshot& snapshot) override {
@@ -37,20 +38,20 @@ class RemoteWriteShipper final : public Shipper {
         if (rejected++ == 0) log::Warn("sample not shippable", {{"url", sender_->url()}, {"err", s}});
       }
     });
-    if (rejected > 0) sender_->metrics().samples_dropped->Add(static_cast<double>(rejected));
+    if (rejected > 0) sender_->metrics().items_dropped->Add(static_cast<double>(rejected));
     for (const remote_write::EncodedRequest& r : builder_.Finish()) {
-      if (absl::Status s = sender_->Enqueue(r); !s.ok()) {
+      if (absl::Status s = sender_->Enqueue(r.body, r.samples); !s.ok()) {
         log::Error("cannot queue a remote_write request; its samples are dropped",
                    {{"url", sender_->url()}, {"err", s}});
       }
     }
   }
 
-  remote_write::RemoteWriteSender* sender() { return sender_.get(); }
+  exporters::QueuedSender* sender() { return sender_.get(); }
 
  private:
   remote_write::WriteRequestBuilder builder_;
-  std::unique_ptr<remote_write::RemoteWriteSender> sender_;
+  std::unique_ptr<exporters::QueuedSender> sender_;
 };
 
 class RemoteWriteShipping final : public Shipping {
@@ -58,21 +59,22 @@ class RemoteWriteShipping final : public Shipping {
   RemoteWriteShipping() : collector_(&registry_, "remote_write") {}
 
   absl::Status Init(const AgentConfig& cfg) {
-    VIGIL_ASSIGN_OR_RETURN(metrics_, remote_write::RemoteWriteMetrics::Register(&registry_));
+    VIGIL_ASSIGN_OR_RETURN(metrics_, exporters::SenderMetrics::Register(&registry_, "remote_write", "samples"));
     remote_write::WriteRequestBuilderOptions builder_options;
     for (const auto& [name, value] : cfg.external_labels) builder_options.external_labels.emplace_back(name, value);
     for (const RemoteWriteTarget& target : cfg.remote_write) {
       VIGIL_ASSIGN_OR_RETURN(remote_write::WriteRequestBuilder builder,
                              remote_write::WriteRequestBuilder::Create(builder_options));
-      remote_write::RemoteWriteSenderOptions o;
+      exporters::QueuedSenderOptions o;
+      o.protocol = remote_write::RemoteWriteProtocol();
       o.url = target.url;
       o.timeout = target.timeout;
       // A directory per URL, named by its hash, so reordering or adding URLs keeps each queue with its URL.
       o.queue_dir = absl::StrFormat("%s/%016x", cfg.queue_dir, Hash64(target.url));
       o.queue.max_bytes = static_cast<uint64_t>(cfg.queue_max_bytes);
       if (absl::Status s = RealFileSystem()->CreateDirs(o.queue_dir); !s.ok()) return s;
-      absl::StatusOr<std::unique_ptr<remote_write::RemoteWriteSender>> sender =
-          remote_write::RemoteWriteSender::Open(o, &client_, RealFileSystem(), RealClock(), metrics_.get());
+      absl::StatusOr<std::unique_ptr<exporters::QueuedSender>> sender =
+          exporters::QueuedSender::Open(o, &client_, RealFileSystem(), RealClock(), metrics_.get());
       if (!sender.ok()) {
         return absl::Status(sender.status().code(),
                             absl::StrCat("remote_write ", target.url, ": ", sender.status().message()));
@@ -105,7 +107,7 @@ class RemoteWriteShipping final : public Shipping {
   metrics::Registry registry_;
   RegistryCollector collector_;
   http::HttplibClient client_;
-  std::unique_ptr<remote_write::RemoteWriteMetrics> metrics_;
+  std::unique_ptr<exporters::SenderMetrics> metrics_;
   std::vector<std::unique_ptr<RemoteWriteShipper>> shippers_;
 };
 

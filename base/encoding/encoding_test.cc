@@ -35,5 +35,26 @@ TEST(VarintTest, EncodesAndSizes) {
   EXPECT_EQ(out.size(), 10u);
 }
 
+TEST(VarintTest, ReadsWhatAppendWritesAndRefusesTruncatedInput) {
+  std::string in;
+  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{300}, std::numeric_limits<uint64_t>::max()})
+    AppendVarint(v, &in);
+  size_t pos = 0;
+  uint64_t v = 1;
+  ASSERT_TRUE(ReadVarint(in, &pos, &v));
+  EXPECT_EQ(v, 0u);
+  ASSERT_TRUE(ReadVarint(in, &pos, &v));
+  EXPECT_EQ(v, 127u);
+  ASSERT_TRUE(ReadVarint(in, &pos, &v));
+  EXPECT_EQ(v, 300u);
+  ASSERT_TRUE(ReadVarint(in, &pos, &v));
+  EXPECT_EQ(v, std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(pos, in.size());
+  EXPECT_FALSE(ReadVarint(in, &pos, &v));  // At the end.
+  pos = 0;
+  EXPECT_FALSE(ReadVarint("\x80\x80", &pos, &v));  // Ends inside.
+  EXPECT_EQ(pos, 0u);
+}
+
 }  // namespace
 }  // namespace vigil::encoding

@@ -194,14 +194,14 @@ absl::Status DiskQueue::SyncSegmentIfDue(bool force) {
   return absl::OkStatus();
 }
 
-absl::Status DiskQueue::Append(std::string_view data, uint32_t items) {
-  if (data.empty()) return absl::InvalidArgumentError("disk queue: empty record");
-  if (data.size() > kMaxRecordSize || data.size() > options_.max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("disk queue: record of ", data.size(),
-                                                   " bytes exceeds the limit of ",
+absl::Status DiskQueue::Append(std::string_view head, std::string_view rest, uint32_t items) {
+  const size_t size = head.size() + rest.size();
+  if (size == 0) return absl::InvalidArgumentError("disk queue: empty record");
+  if (size > kMaxRecordSize || size > options_.max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("disk queue: record of ", size, " bytes exceeds the limit of ",
                                                    std::min<uint64_t>(kMaxRecordSize, options_.max_bytes)));
   }
-  const uint32_t length = static_cast<uint32_t>(data.size());
+  const uint32_t length = static_cast<uint32_t>(size);
   const uint64_t frame_size = kFrameHeaderSize + length;
 
   absl::MutexLock wlock(&write_mu_);
@@ -211,7 +211,7 @@ absl::Status DiskQueue::Append(std::string_view data, uint32_t items) {
     VIGIL_RETURN_IF_ERROR(StartSegment(active_index_ + 1));
   }
   frame_buf_.clear();
-  AppendFrame(data, items, &frame_buf_);
+  AppendFrame(head, rest, items, &frame_buf_);
   if (absl::Status s = active_->Append(frame_buf_); !s.ok()) {
     active_broken_ = true;
     return s;
@@ -284,6 +284,33 @@ absl::StatusOr<bool> DiskQueue::Peek(QueueRecord* out) {
       log::Error("disk queue: persisting the position failed", {{"dir", dir_}, {"err", s}});
     }
   }
+}
+
+absl::Status DiskQueue::ForEach(const std::function<void(const QueueRecord&)>& fn) {
+  std::vector<std::pair<Entry, std::shared_ptr<ReadableFile>>> pending;
+  {
+    absl::MutexLock lock(&mu_);
+    pending.reserve(entries_.size());
+    for (const Entry& e : entries_) {
+      auto it = segments_.find(e.pos.segment);
+      if (it == segments_.end() || it->second == nullptr) continue;
+      pending.emplace_back(e, it->second);
+    }
+  }
+  QueueRecord record;
+  FrameHeader h;
+  for (const auto& [e, reader] : pending) {
+    VIGIL_RETURN_IF_ERROR(reader->ReadAt(e.pos.offset, kFrameHeaderSize + e.length, &record.data));
+    const bool valid = record.data.size() == kFrameHeaderSize + e.length && ParseFrameHeader(record.data.data(), &h) &&
+                       h.length == e.length &&
+                       Crc32c(std::string_view(record.data).substr(kFrameHeaderSize)) == h.payload_crc;
+    if (!valid) continue;
+    record.data.erase(0, kFrameHeaderSize);
+    record.id = e.id;
+    record.items = e.items;
+    fn(record);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status DiskQueue::Ack(uint64_t id) {

@@ -34,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -135,12 +136,19 @@ class DiskQueue {
   // Peek. InvalidArgument for an empty record or one larger than kMaxRecordSize or max_bytes; file system errors
   // (a full disk) are returned and the record is not queued; the next Append starts a new segment. May drop
   // the oldest records to honour max_bytes. Fails with FailedPrecondition after Close.
-  absl::Status Append(std::string_view data, uint32_t items = 1);
+  absl::Status Append(std::string_view data, uint32_t items = 1) { return Append({}, data, items); }
+  // The same for a record given in two parts, head then rest: one record whose data is their concatenation.
+  absl::Status Append(std::string_view head, std::string_view rest, uint32_t items);
 
   // Copies the oldest record into *out and returns true, or returns false when the queue is empty. The record
   // stays in the queue until Ack(out->id). A record whose checksum no longer matches is dropped and counted as
   // corrupt, and the next one is returned. I/O errors reading the record are returned (the record stays).
   absl::StatusOr<bool> Peek(QueueRecord* out);
+
+  // Calls `fn` with each record in the queue now, oldest first, without removing any: for a producer that must
+  // know after a restart what it had already queued (the log tailer resumes reading after it). Records whose
+  // checksum does not match are skipped (Peek drops them later). I/O errors are returned.
+  absl::Status ForEach(const std::function<void(const QueueRecord&)>& fn);
 
   // Removes record `id`, which must be the oldest, and persists the new oldest position (so a restart does not
   // deliver it again). A record already gone (acknowledged, or dropped meanwhile) is a no-op returning OK.

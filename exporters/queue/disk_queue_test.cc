@@ -98,6 +98,26 @@ TEST_F(DiskQueueTest, DeliversInOrderAndPeekDoesNotRemove) {
   EXPECT_FALSE(*q->Peek(&none));
 }
 
+TEST_F(DiskQueueTest, ForEachVisitsPendingRecordsWithoutRemovingThemAlsoAfterRestart) {
+  {
+    std::unique_ptr<DiskQueue> q = Open();
+    ASSERT_TRUE(q->Append("one", 1).ok());
+    ASSERT_TRUE(q->Append("two", 2).ok());
+    ASSERT_TRUE(q->Append("three", 3).ok());
+    QueueRecord first;
+    ASSERT_TRUE(*q->Peek(&first));
+    ASSERT_TRUE(q->Ack(first.id).ok());
+    ASSERT_TRUE(q->Close().ok());
+  }
+  std::unique_ptr<DiskQueue> q = Open();
+  std::vector<std::pair<std::string, uint32_t>> seen;
+  ASSERT_TRUE(q->ForEach([&](const QueueRecord& r) { seen.emplace_back(r.data, r.items); }).ok());
+  EXPECT_THAT(seen,
+              ElementsAre(std::pair<std::string, uint32_t>("two", 2), std::pair<std::string, uint32_t>("three", 3)));
+  EXPECT_EQ(q->stats().records, 2u);
+  EXPECT_THAT(Drain(q.get()), ElementsAre("two", "three"));
+}
+
 TEST_F(DiskQueueTest, AckMustBeInOrderAndIsIdempotent) {
   std::unique_ptr<DiskQueue> q = Open();
   ASSERT_TRUE(q->Append("a").ok());

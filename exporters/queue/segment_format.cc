@@ -45,14 +45,17 @@ absl::Status CheckSegmentHeader(std::string_view bytes) {
   return absl::OkStatus();
 }
 
-void AppendFrame(std::string_view payload, uint32_t items, std::string* out) {
+void AppendFrame(std::string_view payload, uint32_t items, std::string* out) { AppendFrame({}, payload, items, out); }
+
+void AppendFrame(std::string_view head, std::string_view rest, uint32_t items, std::string* out) {
   char h[kFrameHeaderSize];
-  encoding::PutFixed32(h, static_cast<uint32_t>(payload.size()));
+  encoding::PutFixed32(h, static_cast<uint32_t>(head.size() + rest.size()));
   encoding::PutFixed32(h + 4, items);
-  encoding::PutFixed32(h + 8, Crc32c(payload));
+  encoding::PutFixed32(h + 8, Crc32cExtend(Crc32c(head), rest));
   encoding::PutFixed32(h + 12, Crc32c(std::string_view(h, 12)));
   out->append(h, kFrameHeaderSize);
-  out->append(payload);
+  out->append(head);
+  out->append(rest);
 }
 
 bool ParseFrameHeader(const char* p, FrameHeader* header) {

@@ -45,6 +45,8 @@ absl::Status CheckSegmentHeader(std::string_view bytes);
 
 // Appends one frame (header and payload) for `payload` carrying `items` to `out`.
 void AppendFrame(std::string_view payload, uint32_t items, std::string* out);
+// The same for a payload given in two parts, head then rest (no concatenated copy needed by the caller).
+void AppendFrame(std::string_view head, std::string_view rest, uint32_t items, std::string* out);
 
 // A decoded frame header.
 struct FrameHeader {

@@ -1,4 +1,4 @@
-#include "exporters/remote_write/remote_write_sender.h"
+#include "exporters/sender/queued_sender.h"
 
 #include <algorithm>
 #include <utility>
@@ -7,19 +7,30 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/encoding/varint.h"
 #include "base/log/log.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
 #include "base/version/version.h"
 #include "model/hash.h"
 
-namespace vigil::remote_write {
+namespace vigil::exporters {
 namespace {
 
 // How much of a refusal's body goes into the log (Prometheus truncates error bodies too).
 constexpr size_t kMaxLoggedBody = 512;
 
 std::string_view Truncated(std::string_view body) { return body.substr(0, std::min(body.size(), kMaxLoggedBody)); }
+
+// A queued record is varint(metadata length), metadata, body. Splits one; false if the record is malformed.
+bool SplitRecord(std::string_view record, std::string_view* metadata, std::string_view* body) {
+  uint64_t n = 0;
+  size_t pos = 0;
+  if (!encoding::ReadVarint(record, &pos, &n) || n > record.size() - pos) return false;
+  *metadata = record.substr(pos, n);
+  *body = record.substr(pos + n);
+  return true;
+}
 
 }  // namespace
 
@@ -47,28 +58,30 @@ absl::Duration ParseRetryAfter(std::string_view value, absl::Time now) {
   return std::max(at - now, absl::ZeroDuration());
 }
 
-absl::StatusOr<std::unique_ptr<RemoteWriteSender>> RemoteWriteSender::Open(RemoteWriteSenderOptions options,
-                                                                           http::Client* client, FileSystem* fs,
-                                                                           Clock* clock, RemoteWriteMetrics* metrics) {
-  VIGIL_RETURN_IF_ERROR(Annotate(http::ParseUrl(options.url).status(), "remote_write"));
+absl::StatusOr<std::unique_ptr<QueuedSender>> QueuedSender::Open(QueuedSenderOptions options, http::Client* client,
+                                                                 FileSystem* fs, Clock* clock, SenderMetrics* metrics) {
+  if (options.protocol.name.empty()) return absl::InvalidArgumentError("queued sender: no protocol name");
+  const std::string& proto = options.protocol.name;
+  VIGIL_RETURN_IF_ERROR(Annotate(http::ParseUrl(options.url).status(), proto));
   if (options.min_backoff <= absl::ZeroDuration() || options.max_backoff < options.min_backoff) {
     return absl::InvalidArgumentError(
-        absl::StrCat("remote_write ", options.url, ": need 0 < min_backoff <= max_backoff, got ",
+        absl::StrCat(proto, " ", options.url, ": need 0 < min_backoff <= max_backoff, got ",
                      absl::FormatDuration(options.min_backoff), " and ", absl::FormatDuration(options.max_backoff)));
   }
   if (options.timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("remote_write ", options.url, ": timeout must be positive"));
+    return absl::InvalidArgumentError(absl::StrCat(proto, " ", options.url, ": timeout must be positive"));
   }
   if (options.queue_dir.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("remote_write ", options.url, ": no queue directory"));
+    return absl::InvalidArgumentError(absl::StrCat(proto, " ", options.url, ": no queue directory"));
   }
   if (options.remote_name.empty()) {
     options.remote_name = absl::StrFormat("%06x", Hash64(options.url) & 0xffffff);
   }
-  std::unique_ptr<RemoteWriteSender> s(new RemoteWriteSender(std::move(options), client, clock));
+  std::unique_ptr<QueuedSender> s(new QueuedSender(std::move(options), client, clock));
   if (metrics == nullptr) {
     s->own_registry_ = std::make_unique<metrics::Registry>();
-    VIGIL_ASSIGN_OR_RETURN(s->own_metrics_, RemoteWriteMetrics::Register(s->own_registry_.get()));
+    VIGIL_ASSIGN_OR_RETURN(s->own_metrics_, SenderMetrics::Register(s->own_registry_.get(), s->options_.protocol.name,
+                                                                    s->options_.protocol.items));
     metrics = s->own_metrics_.get();
   }
   s->metrics_ = metrics->ForDestination(s->options_.remote_name, s->options_.url);
@@ -79,54 +92,57 @@ absl::StatusOr<std::unique_ptr<RemoteWriteSender>> RemoteWriteSender::Open(Remot
   return s;
 }
 
-RemoteWriteSender::RemoteWriteSender(RemoteWriteSenderOptions options, http::Client* client, Clock* clock)
+QueuedSender::QueuedSender(QueuedSenderOptions options, http::Client* client, Clock* clock)
     : options_(std::move(options)), client_(client), clock_(clock) {
-  base_headers_ = {
-      {"Content-Encoding", "snappy"},
-      {"Content-Type", "application/x-protobuf"},
-      {"User-Agent", options_.user_agent},
-      {"X-Prometheus-Remote-Write-Version", "0.1.0"},
-  };
+  base_headers_ = options_.protocol.headers;
+  base_headers_.emplace_back("User-Agent", options_.user_agent);
   for (const auto& h : options_.headers) base_headers_.push_back(h);
 }
 
-RemoteWriteSender::~RemoteWriteSender() {
+QueuedSender::~QueuedSender() {
   Stop();
   if (queue_ != nullptr) {
     if (absl::Status s = queue_->Close(); !s.ok()) {
-      log::Error("remote_write: closing the queue failed", {{"url", options_.url}, {"err", s}});
+      log::Error(absl::StrCat(options_.protocol.name, ": closing the queue failed"),
+                 {{"url", options_.url}, {"err", s}});
     }
   }
 }
 
-absl::Status RemoteWriteSender::Enqueue(const EncodedRequest& request) {
-  return Enqueue(request.body, request.samples);
-}
-
-absl::Status RemoteWriteSender::Enqueue(std::string_view body, uint32_t samples) {
-  absl::Status s = queue_->Append(body, samples);
+absl::Status QueuedSender::Enqueue(std::string_view body, uint32_t items, std::string_view metadata) {
+  std::string head;
+  encoding::AppendVarint(metadata.size(), &head);
+  head.append(metadata);
+  absl::Status s = queue_->Append(head, body, items);
   if (!s.ok()) {
-    metrics_.samples_dropped->Add(samples);
-    return Annotate(s, absl::StrCat("remote_write ", options_.url, ": queueing a request"));
+    metrics_.items_dropped->Add(items);
+    return Annotate(s, absl::StrCat(options_.protocol.name, " ", options_.url, ": queueing a request"));
   }
   return absl::OkStatus();
 }
 
-void RemoteWriteSender::Start() {
+absl::Status QueuedSender::ForEachQueuedMetadata(const std::function<void(std::string_view metadata)>& fn) {
+  return queue_->ForEach([&](const queue::QueueRecord& r) {
+    std::string_view metadata, body;
+    if (SplitRecord(r.data, &metadata, &body)) fn(metadata);
+  });
+}
+
+void QueuedSender::Start() {
   absl::MutexLock lock(&thread_mu_);
   if (started_ || stop_.HasBeenNotified()) return;
   started_ = true;
   thread_ = std::thread([this] { Run(); });
 }
 
-void RemoteWriteSender::Stop() {
+void QueuedSender::Stop() {
   absl::MutexLock lock(&thread_mu_);
   if (!stop_.HasBeenNotified()) stop_.Notify();
   if (queue_ != nullptr) queue_->Shutdown();
   if (thread_.joinable()) thread_.join();
 }
 
-void RemoteWriteSender::Run() {
+void QueuedSender::Run() {
   queue::QueueRecord record;
   uint64_t retrying_id = 0;  // The record the last attempt failed on; 0 for none.
   int attempt = 0;
@@ -135,7 +151,8 @@ void RemoteWriteSender::Run() {
     absl::StatusOr<bool> got = queue_->Peek(&record);
     if (!got.ok()) {
       // The disk failed under the queue; try again later rather than spin.
-      log::Error("remote_write: reading the queue failed", {{"url", options_.url}, {"err", got.status()}});
+      log::Error(absl::StrCat(options_.protocol.name, ": reading the queue failed"),
+                 {{"url", options_.url}, {"err", got.status()}});
       if (!clock_->SleepFor(backoff, &stop_)) return;
       backoff = std::min(backoff * 2, options_.max_backoff);
       continue;
@@ -147,64 +164,79 @@ void RemoteWriteSender::Run() {
       backoff = options_.min_backoff;
     }
     const uint64_t id = record.id;
-    const uint32_t samples = record.items;
+    const uint32_t items = record.items;
+    std::string_view metadata, body;
+    if (!SplitRecord(record.data, &metadata, &body)) {
+      // Checksummed yet unsplittable: written by another format. Nothing to send; count it and move on.
+      log::Error(absl::StrCat(options_.protocol.name, ": dropping a malformed queued record"), {{"url", options_.url}});
+      metrics_.items_dropped->Add(items);
+      if (absl::Status s = queue_->Ack(id); !s.ok()) {
+        log::Error(absl::StrCat(options_.protocol.name, ": acknowledging a record failed"),
+                   {{"url", options_.url}, {"err", s}});
+      }
+      continue;
+    }
     absl::Duration retry_after;
-    const SendVerdict verdict = SendOnce(&record, attempt, &retry_after);
+    const SendVerdict verdict = SendOnce(body, items, attempt, &retry_after);
     if (verdict == SendVerdict::kRetry) {
       retrying_id = id;
       const absl::Duration wait = retry_after > absl::ZeroDuration() ? retry_after : backoff;
       if (!clock_->SleepFor(wait, &stop_)) return;
-      metrics_.samples_retried->Add(samples);
+      metrics_.items_retried->Add(items);
       backoff = std::min(wait * 2, options_.max_backoff);
       ++attempt;
       continue;
     }
     retrying_id = 0;
+    if (options_.on_done) options_.on_done(metadata, verdict);
     if (absl::Status s = queue_->Ack(id); !s.ok()) {
-      log::Error("remote_write: acknowledging a sent request failed", {{"url", options_.url}, {"err", s}});
+      log::Error(absl::StrCat(options_.protocol.name, ": acknowledging a sent request failed"),
+                 {{"url", options_.url}, {"err", s}});
     }
   }
 }
 
-SendVerdict RemoteWriteSender::SendOnce(queue::QueueRecord* record, int attempt, absl::Duration* retry_after) {
+SendVerdict QueuedSender::SendOnce(std::string_view body, uint32_t items, int attempt, absl::Duration* retry_after) {
   *retry_after = absl::ZeroDuration();
   http::HeaderList headers = base_headers_;
   if (attempt > 0) headers.emplace_back("Retry-Attempt", absl::StrCat(attempt));
-  const size_t bytes = record->data.size();
+  const size_t bytes = body.size();
   const absl::Time start = clock_->Now();
-  absl::StatusOr<http::ClientResponse> r =
-      client_->Post(options_.url, headers, std::move(record->data), options_.timeout);
+  absl::StatusOr<http::ClientResponse> r = client_->Post(options_.url, headers, std::string(body), options_.timeout);
   const absl::Time end = clock_->Now();
   metrics_.send_duration->Observe(absl::ToDoubleSeconds(end - start));
   const SendVerdict verdict = Classify(r);
   switch (verdict) {
     case SendVerdict::kAccepted:
-      metrics_.samples_sent->Add(record->items);
+      metrics_.items_sent->Add(items);
       metrics_.bytes_sent->Add(static_cast<double>(bytes));
       metrics_.last_send_timestamp->Set(absl::ToDoubleSeconds(end - absl::UnixEpoch()));
       break;
     case SendVerdict::kRetry:
       if (!r.ok()) {
-        log::Warn("remote_write: sending failed, will retry",
-                  {{"url", options_.url}, {"samples", record->items}, {"attempt", attempt}, {"err", r.status()}});
+        log::Warn(absl::StrCat(options_.protocol.name, ": sending failed, will retry"),
+                  {{"url", options_.url}, {options_.protocol.items, items}, {"attempt", attempt}, {"err", r.status()}});
       } else {
         *retry_after = ParseRetryAfter(r->Header("Retry-After"), end);
-        log::Warn("remote_write: destination asked to retry", {{"url", options_.url},
-                                                               {"status", r->status},
-                                                               {"samples", record->items},
-                                                               {"attempt", attempt},
-                                                               {"retry_after", *retry_after},
-                                                               {"body", Truncated(r->body)}});
+        log::Warn(absl::StrCat(options_.protocol.name, ": destination asked to retry"),
+                  {{"url", options_.url},
+                   {"status", r->status},
+                   {options_.protocol.items, items},
+                   {"attempt", attempt},
+                   {"retry_after", *retry_after},
+                   {"body", Truncated(r->body)}});
       }
       break;
     case SendVerdict::kRefused:
-      metrics_.samples_failed->Add(record->items);
-      log::Error(
-          "remote_write: destination refused a request, dropping it",
-          {{"url", options_.url}, {"status", r->status}, {"samples", record->items}, {"body", Truncated(r->body)}});
+      metrics_.items_failed->Add(items);
+      log::Error(absl::StrCat(options_.protocol.name, ": destination refused a request, dropping it"),
+                 {{"url", options_.url},
+                  {"status", r->status},
+                  {options_.protocol.items, items},
+                  {"body", Truncated(r->body)}});
       break;
   }
   return verdict;
 }
 
-}  // namespace vigil::remote_write
+}  // namespace vigil::exporters
