@@ -1,7 +1,9 @@
 // vigil-agent: one per node (a Kubernetes DaemonSet), replacing cAdvisor and node_exporter. Every
 // --collection.interval it runs the cgroup (container_*) and node (node_*) collectors into a snapshot, serves
 // the latest snapshot on GET /metrics for any Prometheus-compatible scraper, and ships each cycle through a
-// disk-backed queue to the --remote-write.url endpoints. SIGTERM/SIGINT stop it cleanly. See docs/agent.md.
+// disk-backed queue to the --remote-write.url endpoints. With --traces.url it also receives OTLP/HTTP and Zipkin
+// spans from local applications, labels them with the sender's pod and ships them with OTLP/HTTP through the same
+// kind of queue. SIGTERM/SIGINT stop it cleanly. See docs/agent.md.
 #include <malloc.h>
 #include <signal.h>
 
@@ -23,6 +25,7 @@
 #include "agent/server/agent_server.h"
 #include "agent/ship/shipping.h"
 #include "agent/snapshot/snapshot_exchange.h"
+#include "agent/traces/trace_shipping.h"
 #include "base/clock/clock.h"
 #include "base/flags/flags.h"
 #include "base/fs/file_system.h"
@@ -56,17 +59,21 @@ struct Collectors {
   std::vector<Collector*> all;
 };
 
+discovery::ContainerDiscovery::Options DiscoveryOptions(const AgentConfig& cfg) {
+  discovery::ContainerDiscovery::Options d;
+  d.procfs = cfg.procfs;
+  d.pod_logs_dir = cfg.pod_logs_dir;
+  d.container_logs_dir = cfg.container_logs_dir;
+  d.docker_containers_dir = cfg.docker_containers_dir;
+  for (std::string& dir : d.containerd_task_dirs) dir = UnderRoot(cfg, dir);
+  for (std::string& dir : d.crio_container_dirs) dir = UnderRoot(cfg, dir);
+  return d;
+}
+
 absl::StatusOr<Collectors> BuildCollectors(const AgentConfig& cfg) {
   Collectors out;
   if (cfg.collectors.at("cgroup")) {
-    discovery::ContainerDiscovery::Options d;
-    d.procfs = cfg.procfs;
-    d.pod_logs_dir = cfg.pod_logs_dir;
-    d.container_logs_dir = cfg.container_logs_dir;
-    d.docker_containers_dir = cfg.docker_containers_dir;
-    for (std::string& dir : d.containerd_task_dirs) dir = UnderRoot(cfg, dir);
-    for (std::string& dir : d.crio_container_dirs) dir = UnderRoot(cfg, dir);
-    out.discovery = std::make_unique<discovery::ContainerDiscovery>(d);
+    out.discovery = std::make_unique<discovery::ContainerDiscovery>(DiscoveryOptions(cfg));
 
     cgroup::CgroupCollectorOptions c;
     c.cgroup_root = absl::StrCat(cfg.sysfs, "/fs/cgroup");
@@ -160,20 +167,42 @@ int Run(int argc, char** argv) {
 
   if (Collector* c = (*shipping)->metrics_collector(); c != nullptr) collectors->all.push_back(c);
 
+  // Traces: the receivers label spans with the sending pod, found through the same discovery as the cgroups'.
+  std::unique_ptr<discovery::ContainerDiscovery> trace_discovery;
+  discovery::ContainerDiscovery* discovery = collectors->discovery.get();
+  if (discovery == nullptr && !cfg.traces_urls.empty()) {
+    trace_discovery = std::make_unique<discovery::ContainerDiscovery>(DiscoveryOptions(cfg));
+    discovery = trace_discovery.get();
+  }
+  absl::StatusOr<std::unique_ptr<TraceShipping>> traces = TraceShipping::Create(cfg, discovery);
+  if (!traces.ok()) {
+    log::Error("cannot set up trace shipping", {{"err", traces.status()}});
+    return 1;
+  }
+  if (*traces != nullptr) collectors->all.push_back((*traces)->metrics_collector());
+
   SnapshotExchange exchange;
   CollectionLoop loop(collectors->all, &exchange, RealClock(), {.interval = cfg.interval});
   for (Shipper* s : (*shipping)->shippers()) loop.AddShipper(s);
 
   http::ServerOptions http;
   http.listen_address = cfg.listen_address;
-  http.max_request_bytes = size_t{1} << 20;
+  // Trace receivers take OTLP batches; without them only small requests arrive.
+  http.max_request_bytes = *traces != nullptr ? size_t{16} << 20 : size_t{1} << 20;
   // A node agent has a handful of clients (a scraper or two, probes).
   http.worker_threads = 4;
   AgentServer server(
       &exchange, [&loop] { return loop.ready(); }, http);
+  if (*traces != nullptr) (*traces)->RegisterReceivers(&server.http());
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start the HTTP server", {{"err", s}});
     return 1;
+  }
+  if (*traces != nullptr) {
+    if (absl::Status s = (*traces)->StartListeners(); !s.ok()) {
+      log::Error("cannot start the trace receivers", {{"err", s}});
+      return 1;
+    }
   }
   log::Info("listening", {{"address", cfg.listen_address}});
 
@@ -186,6 +215,11 @@ int Run(int argc, char** argv) {
   stop.Notify();
   collection.join();
   server.Shutdown(kShutdownGrace);
+  if (*traces != nullptr) {
+    if (absl::Status s = (*traces)->Close(kShutdownGrace); !s.ok()) {
+      log::Error("closing the trace queues failed", {{"err", s}});
+    }
+  }
   if (absl::Status s = (*shipping)->Close(); !s.ok()) {
     log::Error("closing the remote_write queue failed", {{"err", s}});
     return 1;

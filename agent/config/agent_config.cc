@@ -50,6 +50,9 @@ const std::vector<FlagField>& FlagFields() {
       VIGIL_FLAG_FIELD("collector.netclass.device-exclude", netclass_device_exclude),
       VIGIL_FLAG_FIELD("queue.dir", queue_dir),
       VIGIL_FLAG_FIELD("queue.max-size", queue_max_bytes),
+      VIGIL_FLAG_FIELD("traces.url", traces_urls),
+      VIGIL_FLAG_FIELD("receivers.listen-address", receiver_listen_addresses),
+      VIGIL_FLAG_FIELD("node.name", node_name),
       VIGIL_FLAG_FIELD("log.level", log_level),
   };
   return *fields;
@@ -119,6 +122,12 @@ absl::Status DecodeAgent(config::Object& root, AgentConfig* cfg) {
     queue.Optional("max_size", &cfg->queue_max_bytes, config::ByteSize);
     return queue.Finish();
   });
+  root.OptionalObject("traces", [&](config::Object& traces) {
+    traces.Optional("urls", &cfg->traces_urls);
+    traces.Optional("listen_addresses", &cfg->receiver_listen_addresses);
+    return traces.Finish();
+  });
+  root.Optional("node_name", &cfg->node_name);
   root.OptionalObject("log", [&](config::Object& log) {
     log.Optional("level", &cfg->log_level);
     return log.Finish();
@@ -183,6 +192,13 @@ void RegisterAgentFlags(FlagSet* flags, AgentConfig* cfg, const std::vector<std:
   flags->String("queue.dir", &cfg->queue_dir, "Directory of the disk-backed remote_write queue.");
   flags->ByteSize("queue.max-size", &cfg->queue_max_bytes,
                   "Largest size of the queue on disk; beyond it the oldest cycles are dropped (and counted).");
+  flags->StringList("traces.url", &cfg->traces_urls,
+                    "Run the OTLP (/v1/traces) and Zipkin (/api/v2/spans) receivers and ship their spans with "
+                    "OTLP/HTTP to this URL, e.g. http://store:9201/v1/traces (repeatable; replaces the file's list).");
+  flags->StringList("receivers.listen-address", &cfg->receiver_listen_addresses,
+                    "Also serve the trace receivers on this address, e.g. 0.0.0.0:4318 (repeatable).");
+  flags->String("node.name", &cfg->node_name,
+                "k8s.node.name added to received spans (default: the external label node, else the host name).");
   flags->String("log.level", &cfg->log_level,
                 "Only log messages with this severity or above: debug, info, warn, "
                 "error.");
@@ -259,7 +275,15 @@ absl::Status ValidateAgentConfig(const AgentConfig& cfg) {
   VIGIL_RETURN_IF_ERROR(ValidateRegexes("collector.diskstats.device-exclude", {cfg.diskstats_device_exclude}));
   VIGIL_RETURN_IF_ERROR(ValidateRegexes("collector.netdev.device-exclude", {cfg.netdev_device_exclude}));
   VIGIL_RETURN_IF_ERROR(ValidateRegexes("collector.netclass.device-exclude", {cfg.netclass_device_exclude}));
-  if (!cfg.remote_write.empty()) {
+  for (const std::string& url : cfg.traces_urls) {
+    if (url.rfind("http://", 0) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("traces url \"", url, "\": want an http:// URL"));
+    }
+  }
+  if (!cfg.receiver_listen_addresses.empty() && cfg.traces_urls.empty()) {
+    return absl::InvalidArgumentError("receivers.listen-address needs a traces.url to ship the spans to");
+  }
+  if (!cfg.remote_write.empty() || !cfg.traces_urls.empty()) {
     if (cfg.queue_dir.empty()) return absl::InvalidArgumentError("queue.dir must not be empty with remote_write");
     if (cfg.queue_max_bytes <= 0) return absl::InvalidArgumentError("queue.max-size must be positive");
   }

@@ -71,6 +71,14 @@ struct AgentConfig {
   std::string queue_dir = "/var/lib/vigil-agent/queue";
   int64_t queue_max_bytes = int64_t{256} << 20;
 
+  // traces: OTLP/HTTP endpoints the received spans are shipped to (e.g. "http://store:9201/v1/traces"); the OTLP
+  // and Zipkin receivers run only when there is one. They are mounted on web.listen-address and on every
+  // receivers.listen-address (e.g. "0.0.0.0:4318" for OTLP's usual port).
+  std::vector<std::string> traces_urls;
+  std::vector<std::string> receiver_listen_addresses;
+  // k8s.node.name on received spans; empty: the external label "node", else the host name.
+  std::string node_name;
+
   // log
   std::string log_level = "info";
 

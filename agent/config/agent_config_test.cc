@@ -101,6 +101,23 @@ TEST(AgentConfigTest, RemoteWriteFlagsReplaceTheFilesList) {
   EXPECT_THAT(EnabledCollectors(cfg), ElementsAre("cpu", "meminfo"));
 }
 
+TEST(AgentConfigTest, TracesFromFileAndFlags) {
+  AgentConfig cfg;
+  absl::Status s =
+      Load("node_name: n1\ntraces:\n  urls: [http://store:9201/v1/traces]\n  listen_addresses: ['0.0.0.0:4318']\n",
+           {"--receivers.listen-address=127.0.0.1:9411"}, &cfg);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_THAT(cfg.traces_urls, ElementsAre("http://store:9201/v1/traces"));
+  EXPECT_THAT(cfg.receiver_listen_addresses, ElementsAre("127.0.0.1:9411"));  // The flag replaces the list.
+  EXPECT_EQ(cfg.node_name, "n1");
+  AgentConfig bad;
+  s = Load("", {"--traces.url=ftp://x"}, &bad);
+  EXPECT_THAT(s.message(), HasSubstr("traces url \"ftp://x\": want an http:// URL"));
+  AgentConfig orphan;
+  s = Load("", {"--receivers.listen-address=0.0.0.0:4318"}, &orphan);
+  EXPECT_THAT(s.message(), HasSubstr("needs a traces.url"));
+}
+
 TEST(AgentConfigTest, FileErrorsNameFileLineAndKey) {
   AgentConfig cfg;
   absl::Status s = Load(R"(collection:

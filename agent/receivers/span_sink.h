@@ -3,6 +3,8 @@
 #ifndef VIGIL_AGENT_RECEIVERS_SPAN_SINK_H_
 #define VIGIL_AGENT_RECEIVERS_SPAN_SINK_H_
 
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +24,14 @@ class SpanSink {
  public:
   virtual ~SpanSink() = default;
   virtual absl::Status Consume(std::vector<Span> spans) = 0;
+
+  // The same, for spans that arrived from the TCP peer `peer_addr` ("ip:port", as http::Request::remote_addr).
+  // The receivers call this one; a sink that labels spans by their sender (the agent's, adding the sender's
+  // pod) overrides it, every other sink ignores the peer.
+  virtual absl::Status ConsumeFrom(std::string_view peer_addr, std::vector<Span> spans) {
+    (void)peer_addr;
+    return Consume(std::move(spans));
+  }
 };
 
 }  // namespace vigil::receivers

@@ -165,7 +165,7 @@ void TraceReceivers::HandleOtlp(const http::Request& req, http::Response* resp) 
   }
   const auto accepted = static_cast<int64_t>(decoded->spans.size());
   if (!decoded->spans.empty()) {
-    absl::Status s = sink_->Consume(std::move(decoded->spans));
+    absl::Status s = sink_->ConsumeFrom(req.remote_addr, std::move(decoded->spans));
     if (const int status = HttpStatusForSinkError(s); status != 0) {
       if (status == 429 || status == 503) {
         resp->headers.emplace_back("Retry-After", absl::StrCat(absl::ToInt64Seconds(options_.retry_after)));
@@ -207,7 +207,7 @@ void TraceReceivers::HandleZipkin(const http::Request& req, http::Response* resp
   }
   const auto accepted = static_cast<int64_t>(decoded->spans.size());
   if (!decoded->spans.empty()) {
-    absl::Status s = sink_->Consume(std::move(decoded->spans));
+    absl::Status s = sink_->ConsumeFrom(req.remote_addr, std::move(decoded->spans));
     if (const int status = HttpStatusForSinkError(s); status != 0) {
       if (status == 429 || status == 503) {
         resp->headers.emplace_back("Retry-After", absl::StrCat(absl::ToInt64Seconds(options_.retry_after)));
