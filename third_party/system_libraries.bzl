@@ -62,8 +62,8 @@ ABSL_LIBRARIES = [
     "log_severity",
 ]
 
-# linkopts for a binary whose resident memory matters (vigil-agent): Abseil, RE2, yaml-cpp and protobuf from their static
-# archives, and --as-needed so their shared libraries, still named by //third_party:absl, :re2, :yaml_cpp and :protobuf, are
+# linkopts for a binary whose resident memory matters (vigil-agent): Abseil, RE2 and yaml-cpp from their static
+# archives, and --as-needed so their shared libraries, still named by //third_party:absl, :re2 and :yaml_cpp, are
 # not loaded. Sixty-odd small shared libraries cost about 2.4 MB of resident file pages at start; the archive
 # members the binary uses cost a fraction of that (docs/agent.md). Only for a cc_binary's own linkopts, which
 # the linker sees before its dependencies' -l flags: every Vigil library is linked statically into the binary,
@@ -74,6 +74,5 @@ STATIC_ABSEIL_RE2_YAML_LINKOPTS = [
 ] + ["-l:libabsl_%s.a" % lib for lib in ABSL_LIBRARIES] + [
     "-l:libre2.a",
     "-l:libyaml-cpp.a",
-    "-l:libprotobuf.a",
     "-Wl,--end-group",
 ]

@@ -3,8 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
-#include "wire/otlp/rpc_status.pb.h"
-#include "wire/otlp/trace_service.pb.h"
+#include "wire/otlp/proto_writer.h"
 
 namespace vigil::wire::otlp {
 
@@ -15,12 +14,17 @@ std::string_view ContentType(Encoding encoding) {
 std::string ExportTraceResponseBody(Encoding encoding, int64_t rejected_spans, std::string_view error_message) {
   const bool partial = rejected_spans != 0 || !error_message.empty();
   if (encoding == Encoding::kProtobuf) {
-    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse resp;
+    // ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1 { int64 rejected_spans = 1;
+    // string error_message = 2; } }
+    std::string out;
     if (partial) {
-      resp.mutable_partial_success()->set_rejected_spans(rejected_spans);
-      resp.mutable_partial_success()->set_error_message(std::string(error_message));
+      const uint64_t rejected = static_cast<uint64_t>(rejected_spans);
+      proto::Writer w(&out);
+      w.Header(1, proto::OptVarint(1, rejected) + proto::OptBytes(2, error_message));
+      w.OptVarint(1, rejected);
+      w.OptBytes(2, error_message);
     }
-    return resp.SerializeAsString();
+    return out;
   }
   if (!partial) return "{}";
   rapidjson::StringBuffer buf;
@@ -39,10 +43,12 @@ std::string ExportTraceResponseBody(Encoding encoding, int64_t rejected_spans, s
 
 std::string RpcStatusBody(Encoding encoding, int rpc_code, std::string_view message) {
   if (encoding == Encoding::kProtobuf) {
-    google::rpc::Status status;
-    status.set_code(rpc_code);
-    status.set_message(std::string(message));
-    return status.SerializeAsString();
+    // google.rpc.Status { int32 code = 1; string message = 2; } (an int32 is sign-extended to 64 bits).
+    std::string out;
+    proto::Writer w(&out);
+    w.OptVarint(1, static_cast<uint64_t>(static_cast<int64_t>(rpc_code)));
+    w.OptBytes(2, message);
+    return out;
   }
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
