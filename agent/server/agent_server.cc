@@ -7,6 +7,12 @@
 #include "wire/exposition/format.h"
 
 namespace vigil::agent {
+namespace {
+
+// /metrics is sent in pieces of about this size (whole families), each gzipped as it goes.
+constexpr size_t kPieceBytes = size_t{128} << 10;
+
+}  // namespace
 
 AgentServer::AgentServer(const SnapshotExchange* exchange, std::function<bool()> ready, http::ServerOptions options)
     : exchange_(exchange), ready_(std::move(ready)), http_(std::move(options)) {
@@ -37,10 +43,12 @@ void AgentServer::ServeMetrics(const http::Request& req, http::Response* resp) {
   }
   const exposition::Format format = exposition::NegotiateFormat(req.Header("Accept"));
   resp->content_type = std::string(exposition::ContentType(format));
-  // A little headroom: the page grows and shrinks with the containers on the node.
-  resp->body.reserve(last_page_bytes_.load(std::memory_order_relaxed) * 9 / 8 + 4096);
-  snapshot->Render(format, &resp->body);
-  last_page_bytes_.store(resp->body.size(), std::memory_order_relaxed);
+  // Streamed in pieces of whole families: a 300-container page is 5 MB, which the agent would otherwise hold
+  // (twice, with its gzip copy) for every scrape, raising its peak RSS from 14 to 24 MB.
+  auto next_family = std::make_shared<size_t>(0);
+  resp->body_stream = [snapshot, format, next_family](std::string* piece) {
+    return snapshot->RenderSome(format, kPieceBytes, next_family.get(), piece);
+  };
 }
 
 }  // namespace vigil::agent

@@ -37,8 +37,6 @@ class AgentServer {
 
   const SnapshotExchange* const exchange_;
   const std::function<bool()> ready_;
-  // The size of the last page rendered, so the next one is rendered into a buffer of the right size at once.
-  std::atomic<size_t> last_page_bytes_{0};
   http::Server http_;
 };
 

@@ -252,6 +252,7 @@ void Snapshot::RenderFamily(const FamilyData& f, Format format, std::string* out
   w.Type(meta_name, om ? f.om_type : f.type);
   if (om && f.om_unit) w.Unit(meta_name, f.unit);
   if (!f.help.empty()) w.Help(meta_name, f.help);
+  std::vector<Label> labels;
   for (uint32_t i = 0; i < f.samples.size(); ++i) {
     const FamilyData::Rec& r = f.samples[i];
     if (f.legacy_name) {
@@ -269,19 +270,34 @@ void Snapshot::RenderFamily(const FamilyData& f, Format format, std::string* out
       exposition::AppendValue(r.value, out);
       out->push_back('\n');
     } else {
-      scratch_labels_.clear();
+      // A local list: several scrapes may render one snapshot at once.
+      labels.clear();
       for (uint32_t k = 0; k < r.count; ++k) {
         const uint32_t id = f.ids[r.begin + k];
-        scratch_labels_.push_back(Label{PairName(id), PairValue(id)});
+        labels.push_back(Label{PairName(id), PairValue(id)});
       }
-      w.Sample(f.name, scratch_labels_, r.value);
+      w.Sample(f.name, labels, r.value);
     }
   }
 }
 
 void Snapshot::Render(Format format, std::string* out) const {
-  for (uint32_t i : order_) RenderFamily(*families_[i], format, out);
-  exposition::TextWriter(format, out).Eof();
+  size_t next = 0;
+  while (RenderSome(format, SIZE_MAX, &next, out)) {
+  }
+}
+
+bool Snapshot::RenderSome(Format format, size_t min_bytes, size_t* next_family, std::string* out) const {
+  while (*next_family < order_.size()) {
+    RenderFamily(*families_[order_[*next_family]], format, out);
+    ++*next_family;
+    if (out->size() >= min_bytes && *next_family < order_.size()) return true;
+  }
+  if (*next_family == order_.size()) {
+    exposition::TextWriter(format, out).Eof();
+    ++*next_family;  // Past the end: the end marker is written once.
+  }
+  return false;
 }
 
 void Snapshot::ForEachSample(absl::FunctionRef<void(std::span<const Label>, double)> fn) const {

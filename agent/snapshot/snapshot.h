@@ -83,6 +83,11 @@ class Snapshot final : public MetricSink {
   // "unknown".
   void Render(exposition::Format format, std::string* out) const;
 
+  // Renders the page piece by piece, for a response streamed as it is produced: appends whole families from
+  // *next_family on until *out holds at least `min_bytes` (or the page ends, then with the format's end), advances
+  // *next_family, and returns whether more remain. Start with *next_family = 0. Pieces concatenated equal Render.
+  bool RenderSome(exposition::Format format, size_t min_bytes, size_t* next_family, std::string* out) const;
+
   // Calls `fn` for every sample of the sealed snapshot with its complete label set: "__name__" and the labels,
   // sorted by name as remote_write requires. The span is valid only during the call.
   void ForEachSample(absl::FunctionRef<void(std::span<const Label> series, double value)> fn) const;

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
 
 namespace vigil::http {
@@ -70,40 +71,55 @@ std::optional<double> ParseQValue(std::string_view v) {
 
 }  // namespace
 
-absl::StatusOr<std::string> GzipCompress(std::string_view data) {
-  z_stream zs{};
-  int rc = deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
-  if (rc == Z_MEM_ERROR) return absl::ResourceExhaustedError("gzip: out of memory initialising compressor");
-  if (rc != Z_OK) return absl::InternalError(absl::StrCat("gzip: deflateInit2: ", ZlibMessage(zs, rc)));
-  DeflateGuard guard(&zs);
-
-  std::string out;
-  // One deflate call fills a buffer of deflateBound's size for inputs that fit zlib's counters; larger inputs
-  // grow the buffer as they go.
-  out.resize(deflateBound(&zs, static_cast<uLong>(std::min(data.size(), kMaxSlice))));
-  size_t used = 0;
-  size_t consumed = 0;
-  int flush = Z_NO_FLUSH;
-  do {
-    size_t slice = std::min(data.size() - consumed, kMaxSlice);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + consumed));
-    zs.avail_in = static_cast<uInt>(slice);
-    consumed += slice;
-    flush = consumed == data.size() ? Z_FINISH : Z_NO_FLUSH;
-    do {
-      if (used == out.size()) out.resize(out.size() + std::max(out.size() / 2, kInitialOutput));
-      size_t room = std::min(out.size() - used, kMaxSlice);
-      zs.next_out = reinterpret_cast<Bytef*>(out.data() + used);
-      zs.avail_out = static_cast<uInt>(room);
-      rc = deflate(&zs, flush);
-      if (rc == Z_STREAM_ERROR) return absl::InternalError(absl::StrCat("gzip: deflate: ", ZlibMessage(zs, rc)));
-      used += room - zs.avail_out;
-    } while (rc != Z_STREAM_END && (zs.avail_out == 0 || zs.avail_in != 0));
-  } while (flush != Z_FINISH);
-  if (rc != Z_STREAM_END) {
-    return absl::InternalError(absl::StrCat("gzip: deflate did not finish: ", ZlibMessage(zs, rc)));
+GzipCompressor::~GzipCompressor() {
+  if (zs_ != nullptr) {
+    deflateEnd(zs_);
+    delete zs_;
   }
-  out.resize(used);
+}
+
+absl::Status GzipCompressor::Run(std::string_view in, bool finish, std::string* out) {
+  if (finished_) return absl::FailedPreconditionError("gzip: the stream is already finished");
+  if (zs_ == nullptr) {
+    zs_ = new z_stream{};
+    const int rc = deflateInit2(zs_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
+    if (rc != Z_OK) {
+      const std::string msg = ZlibMessage(*zs_, rc);
+      delete zs_;
+      zs_ = nullptr;
+      if (rc == Z_MEM_ERROR) return absl::ResourceExhaustedError("gzip: out of memory initialising compressor");
+      return absl::InternalError(absl::StrCat("gzip: deflateInit2: ", msg));
+    }
+  }
+  size_t consumed = 0;
+  int rc = Z_OK;
+  for (;;) {
+    const size_t slice = std::min(in.size() - consumed, kMaxSlice);
+    zs_->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + consumed));
+    zs_->avail_in = static_cast<uInt>(slice);
+    consumed += slice;
+    const int flush = finish && consumed == in.size() ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      // Output grows by a bounded step: a stream never holds more than its compressed pieces plus this.
+      const size_t used = out->size();
+      const size_t room = std::max<size_t>(deflateBound(zs_, static_cast<uLong>(zs_->avail_in)) / 4, kInitialOutput);
+      out->resize(used + room);
+      zs_->next_out = reinterpret_cast<Bytef*>(out->data() + used);
+      zs_->avail_out = static_cast<uInt>(room);
+      rc = deflate(zs_, flush);
+      out->resize(used + room - zs_->avail_out);
+      if (rc == Z_STREAM_ERROR) return absl::InternalError(absl::StrCat("gzip: deflate: ", ZlibMessage(*zs_, rc)));
+    } while (zs_->avail_out == 0 || zs_->avail_in != 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+    if (consumed == in.size()) break;
+  }
+  if (finish) finished_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> GzipCompress(std::string_view data) {
+  GzipCompressor c;
+  std::string out;
+  VIGIL_RETURN_IF_ERROR(c.Finish(data, &out));
   return out;
 }
 

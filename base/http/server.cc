@@ -10,6 +10,7 @@
 #include <atomic>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
@@ -365,12 +366,29 @@ Response Server::Impl::Invoke(const Route& route, const Request& request, BodyRe
   return out;
 }
 
+namespace {
+
+// Handle's callers (tests) read the body: a streamed one is collected.
+Response Collected(Response r) {
+  if (!r.body_stream) return r;
+  std::string piece;
+  for (bool more = true; more;) {
+    piece.clear();
+    more = r.body_stream(&piece);
+    r.body.append(piece);
+  }
+  r.body_stream = nullptr;
+  return r;
+}
+
+}  // namespace
+
 Response Server::Impl::Handle(Request request) const {
   RouteMatch match = Match(request.method, request.path);
   if (match.route == nullptr) return std::move(match.response);
   request.path_matches = std::move(match.captures);
   const Route& route = *match.route;
-  if (!route.stream_handler) return Invoke(route, request, nullptr);
+  if (!route.stream_handler) return Collected(Invoke(route, request, nullptr));
   StringBodyReader source(std::move(request.body));
   request.body.clear();
   LimitedBodyReader body(&source, route.max_stream_bytes);
@@ -577,9 +595,62 @@ void Server::Impl::Encode(const httplib::Request& req, Response out, httplib::Re
     if (absl::EqualsIgnoreCase(name, "Content-Encoding")) handler_encoded = true;
     res.headers.emplace(std::move(name), std::move(value));
   }
-  if (out.status == 204 || out.status == 304) out.body.clear();
-  if (content_type.empty() && !out.body.empty()) content_type = "text/plain; charset=utf-8";
+  if (out.status == 204 || out.status == 304) {
+    out.body.clear();
+    out.body_stream = nullptr;
+  }
+  if (content_type.empty() && (!out.body.empty() || out.body_stream)) content_type = "text/plain; charset=utf-8";
   if (HasControlChars(content_type)) content_type = "application/octet-stream";
+
+  if (out.body_stream) {
+    const bool gzip = !handler_encoded && AcceptsGzip(req.get_header_value("Accept-Encoding"));
+    // cpp-httplib decides whether to gzip a chunked stream itself when it writes it, after PostRouting has set
+    // the real Content-Type, from Accept-Encoding alone (q-values ignored). The decision was made above, with
+    // q-values; hide the header from cpp-httplib so the stream is not compressed twice. The request object is
+    // cpp-httplib's own non-const local for this request, and nothing reads the header after this point.
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    if (!handler_encoded) res.headers.emplace("Vary", "Accept-Encoding");
+    if (gzip) res.headers.emplace("Content-Encoding", "gzip");
+    struct StreamState {
+      std::function<bool(std::string*)> next;
+      std::unique_ptr<GzipCompressor> gzip;
+      std::string piece, compressed;
+      bool done = false;
+    };
+    auto state = std::make_shared<StreamState>();
+    state->next = std::move(out.body_stream);
+    if (gzip) state->gzip = std::make_unique<GzipCompressor>();
+    const std::string path = req.path;
+    // An empty content type keeps cpp-httplib from compressing the stream itself; the real one is set in
+    // PostRouting, as for plain bodies.
+    res.set_chunked_content_provider("", [state, path](size_t, httplib::DataSink& sink) {
+      if (state->done) {
+        sink.done();
+        return true;
+      }
+      state->piece.clear();
+      const bool more = state->next(&state->piece);
+      const std::string* send = &state->piece;
+      if (state->gzip != nullptr) {
+        state->compressed.clear();
+        absl::Status s = more ? state->gzip->Append(state->piece, &state->compressed)
+                              : state->gzip->Finish(state->piece, &state->compressed);
+        if (!s.ok()) {
+          log::Error("http response stream not compressed; connection dropped", {{"path", path}, {"err", s}});
+          return false;
+        }
+        send = &state->compressed;
+      }
+      if (!send->empty() && !sink.write(send->data(), send->size())) return false;
+      if (!more) {
+        state->done = true;
+        sink.done();
+      }
+      return true;
+    });
+    res.headers.emplace(kDeferredContentType, content_type);
+    return;
+  }
 
   if (!handler_encoded && !out.body.empty() && out.body.size() >= options_.min_gzip_bytes) {
     res.headers.emplace("Vary", "Accept-Encoding");

@@ -91,6 +91,12 @@ struct Response {
   // The Content-Type; "text/plain; charset=utf-8" if empty and the body is not.
   std::string content_type;
   std::string body;
+  // A body produced piece by piece instead (when set, `body` is ignored): sent with chunked transfer encoding,
+  // gzipped on the fly when the client accepts it (unless the handler set Content-Encoding), so a large response
+  // never sits whole in memory. Each call replaces *piece with the next piece (which may be empty) and returns
+  // whether more follow; it runs on the connection's thread after the handler returned, so it must own (or share
+  // ownership of) everything it reads. Not called for HEAD.
+  std::function<bool(std::string* piece)> body_stream;
   // Extra header fields. Content-Length, Transfer-Encoding, Connection and Keep-Alive are the server's and are
   // ignored here. A handler that sets Content-Encoding itself (e.g. "snappy" for remote read) has its body sent
   // as is, never gzipped. Fields whose name or value holds CR, LF or NUL are dropped (and logged).

@@ -374,6 +374,70 @@ TEST_F(ServerTest, GzipsEveryContentTypeExactlyOnceWhenAccepted) {
   }
 }
 
+// A streamed body arrives whole, chunked, gzipped exactly once when (and only when) the client accepts gzip, and
+// is collected by Handle.
+TEST_F(ServerTest, StreamedBodiesArriveChunkedAndGzippedOnceWhenAccepted) {
+  std::string expected;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 7 != 3) expected += Repeat(absl::StrCat("piece ", i, " "), 500);
+  }
+  Server& server = NewServer();
+  server.Get("/stream", [](const Request&, Response* resp) {
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    auto next = std::make_shared<int>(0);
+    resp->body_stream = [next](std::string* piece) {
+      if (*next % 7 != 3) *piece = Repeat(absl::StrCat("piece ", *next, " "), 500);  // Some pieces are empty.
+      return ++*next < 200;
+    };
+  });
+  Start();
+  for (const char* accept : {"gzip", "gzip;q=0", ""}) {
+    SCOPED_TRACE(accept);
+    httplib::Headers headers;
+    if (*accept != '\0') headers.emplace("Accept-Encoding", accept);
+    httplib::Result r = Client()->Get("/stream", headers);
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->get_header_value("Transfer-Encoding"), "chunked");
+    EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_EQ(r->get_header_value("Vary"), "Accept-Encoding");
+    if (std::string_view(accept) == "gzip") {
+      EXPECT_EQ(r->get_header_value_count("Content-Encoding"), 1u);
+      EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+      absl::StatusOr<std::string> decoded = GzipDecompress(r->body, 1 << 22);
+      ASSERT_TRUE(decoded.ok()) << decoded.status();
+      EXPECT_EQ(*decoded, expected);
+    } else {
+      EXPECT_FALSE(r->has_header("Content-Encoding"));
+      EXPECT_EQ(r->body, expected);
+    }
+  }
+  Request req;
+  req.method = "GET";
+  req.path = "/stream";
+  EXPECT_EQ(server.Handle(req).body, expected);
+}
+
+TEST(GzipCompressorTest, PiecesMakeOneMemberEqualToTheWhole) {
+  GzipCompressor gz;
+  std::string out, whole;
+  for (int i = 0; i < 100; ++i) {
+    const std::string piece = Repeat(absl::StrCat("line ", i, "\n"), 100);
+    whole += piece;
+    ASSERT_TRUE(gz.Append(piece, &out).ok());
+  }
+  ASSERT_TRUE(gz.Finish("tail", &out).ok());
+  whole += "tail";
+  EXPECT_LT(out.size(), whole.size() / 10);
+  absl::StatusOr<std::string> decoded = GzipDecompress(out, 1 << 22);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, whole);
+  EXPECT_EQ(gz.Append("more", &out).code(), absl::StatusCode::kFailedPrecondition);
+  absl::StatusOr<std::string> empty = GzipCompress("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*GzipDecompress(*empty, 10), "");
+}
+
 TEST_F(ServerTest, SmallBodiesAndHandlerEncodedBodiesAreNotGzipped) {
   Server& server = NewServer({.min_gzip_bytes = 1024});
   server.Get("/small", [](const Request&, Response* resp) {
