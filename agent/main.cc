@@ -3,7 +3,8 @@
 // the latest snapshot on GET /metrics for any Prometheus-compatible scraper, and ships each cycle through a
 // disk-backed queue to the --remote-write.url endpoints. With --traces.url it also receives OTLP/HTTP and Zipkin
 // spans from local applications, labels them with the sender's pod and ships them with OTLP/HTTP through the same
-// kind of queue. SIGTERM/SIGINT stop it cleanly. See docs/agent.md.
+// kind of queue; with --logs.url it tails the node's container logs and ships them with Loki's push API.
+// SIGTERM/SIGINT stop it cleanly. See docs/agent.md.
 #include <malloc.h>
 #include <signal.h>
 
@@ -20,6 +21,7 @@
 #include "agent/collectors/node/node_collectors.h"
 #include "agent/config/agent_config.h"
 #include "agent/discovery/container_discovery.h"
+#include "agent/logs/log_shipping.h"
 #include "agent/loop/collection_loop.h"
 #include "agent/loop/process_collector.h"
 #include "agent/server/agent_server.h"
@@ -181,6 +183,15 @@ int Run(int argc, char** argv) {
   }
   if (*traces != nullptr) collectors->all.push_back((*traces)->metrics_collector());
 
+  // Logs: the node's container log files, tailed and shipped with Loki's push API.
+  absl::StatusOr<std::unique_ptr<logs::LogShipping>> log_shipping =
+      logs::LogShipping::Create(cfg, RealFileSystem(), RealClock(), nullptr);
+  if (!log_shipping.ok()) {
+    log::Error("cannot set up log shipping", {{"err", log_shipping.status()}});
+    return 1;
+  }
+  if (*log_shipping != nullptr) collectors->all.push_back((*log_shipping)->metrics_collector());
+
   SnapshotExchange exchange;
   CollectionLoop loop(collectors->all, &exchange, RealClock(), {.interval = cfg.interval});
   for (Shipper* s : (*shipping)->shippers()) loop.AddShipper(s);
@@ -206,6 +217,8 @@ int Run(int argc, char** argv) {
   }
   log::Info("listening", {{"address", cfg.listen_address}});
 
+  if (*log_shipping != nullptr) (*log_shipping)->Start();
+
   absl::Notification stop;
   std::thread collection([&] { loop.Run(&stop); });
 
@@ -215,6 +228,9 @@ int Run(int argc, char** argv) {
   stop.Notify();
   collection.join();
   server.Shutdown(kShutdownGrace);
+  if (*log_shipping != nullptr) {
+    if (absl::Status s = (*log_shipping)->Close(); !s.ok()) log::Error("closing log shipping failed", {{"err", s}});
+  }
   if (*traces != nullptr) {
     if (absl::Status s = (*traces)->Close(kShutdownGrace); !s.ok()) {
       log::Error("closing the trace queues failed", {{"err", s}});

@@ -1,5 +1,7 @@
 #include "agent/config/agent_config.h"
 
+#include <unistd.h>
+
 #include <functional>
 #include <utility>
 
@@ -53,6 +55,9 @@ const std::vector<FlagField>& FlagFields() {
       VIGIL_FLAG_FIELD("traces.url", traces_urls),
       VIGIL_FLAG_FIELD("receivers.listen-address", receiver_listen_addresses),
       VIGIL_FLAG_FIELD("node.name", node_name),
+      VIGIL_FLAG_FIELD("logs.url", logs_urls),
+      VIGIL_FLAG_FIELD("logs.positions-file", logs_positions_file),
+      VIGIL_FLAG_FIELD("logs.max-line-size", logs_max_line_bytes),
       VIGIL_FLAG_FIELD("log.level", log_level),
   };
   return *fields;
@@ -128,6 +133,12 @@ absl::Status DecodeAgent(config::Object& root, AgentConfig* cfg) {
     return traces.Finish();
   });
   root.Optional("node_name", &cfg->node_name);
+  root.OptionalObject("logs", [&](config::Object& logs) {
+    logs.Optional("urls", &cfg->logs_urls);
+    logs.Optional("positions_file", &cfg->logs_positions_file);
+    logs.Optional("max_line_size", &cfg->logs_max_line_bytes, config::ByteSize);
+    return logs.Finish();
+  });
   root.OptionalObject("log", [&](config::Object& log) {
     log.Optional("level", &cfg->log_level);
     return log.Finish();
@@ -197,6 +208,14 @@ void RegisterAgentFlags(FlagSet* flags, AgentConfig* cfg, const std::vector<std:
                     "OTLP/HTTP to this URL, e.g. http://store:9201/v1/traces (repeatable; replaces the file's list).");
   flags->StringList("receivers.listen-address", &cfg->receiver_listen_addresses,
                     "Also serve the trace receivers on this address, e.g. 0.0.0.0:4318 (repeatable).");
+  flags->StringList("logs.url", &cfg->logs_urls,
+                    "Tail the node's container logs (CRI under --path.pod-logs, Docker json-file under "
+                    "--path.docker-containers) and ship them with Loki's push API to this URL, e.g. "
+                    "http://store:9201/loki/api/v1/push (repeatable; replaces the file's list).");
+  flags->String("logs.positions-file", &cfg->logs_positions_file,
+                "Where the offsets the store acknowledged are kept, per log file.");
+  flags->ByteSize("logs.max-line-size", &cfg->logs_max_line_bytes,
+                  "Longer log lines are split into pieces of this size (and counted).");
   flags->String("node.name", &cfg->node_name,
                 "k8s.node.name added to received spans (default: the external label node, else the host name).");
   flags->String("log.level", &cfg->log_level,
@@ -280,15 +299,32 @@ absl::Status ValidateAgentConfig(const AgentConfig& cfg) {
       return absl::InvalidArgumentError(absl::StrCat("traces url \"", url, "\": want an http:// URL"));
     }
   }
+  for (const std::string& url : cfg.logs_urls) {
+    if (url.rfind("http://", 0) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("logs url \"", url, "\": want an http:// URL"));
+    }
+  }
+  if (!cfg.logs_urls.empty()) {
+    if (cfg.logs_positions_file.empty()) return absl::InvalidArgumentError("logs.positions-file must not be empty");
+    if (cfg.logs_max_line_bytes < 1024) return absl::InvalidArgumentError("logs.max-line-size must be at least 1KB");
+  }
   if (!cfg.receiver_listen_addresses.empty() && cfg.traces_urls.empty()) {
     return absl::InvalidArgumentError("receivers.listen-address needs a traces.url to ship the spans to");
   }
-  if (!cfg.remote_write.empty() || !cfg.traces_urls.empty()) {
+  if (!cfg.remote_write.empty() || !cfg.traces_urls.empty() || !cfg.logs_urls.empty()) {
     if (cfg.queue_dir.empty()) return absl::InvalidArgumentError("queue.dir must not be empty with remote_write");
     if (cfg.queue_max_bytes <= 0) return absl::InvalidArgumentError("queue.max-size must be positive");
   }
   if (absl::StatusOr<log::Level> level = log::ParseLevel(cfg.log_level); !level.ok()) return level.status();
   return absl::OkStatus();
+}
+
+std::string EffectiveNodeName(const AgentConfig& cfg) {
+  if (!cfg.node_name.empty()) return cfg.node_name;
+  if (auto it = cfg.external_labels.find("node"); it != cfg.external_labels.end()) return it->second;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) == 0) return host;
+  return "";
 }
 
 std::vector<std::string> EnabledCollectors(const AgentConfig& cfg) {

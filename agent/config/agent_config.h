@@ -79,6 +79,14 @@ struct AgentConfig {
   // k8s.node.name on received spans; empty: the external label "node", else the host name.
   std::string node_name;
 
+  // logs: Loki push endpoints the tailed container logs are shipped to (e.g.
+  // "http://store:9201/loki/api/v1/push"); the tailer runs only when there is one.
+  std::vector<std::string> logs_urls;
+  // Offsets the store acknowledged, per log file; keep it on the host (a hostPath) so a new pod resumes.
+  std::string logs_positions_file = "/var/lib/vigil-agent/log-positions";
+  // Longer lines are split into pieces of this size (Loki's max_line_size default).
+  int64_t logs_max_line_bytes = int64_t{256} << 10;
+
   // log
   std::string log_level = "info";
 
@@ -89,6 +97,10 @@ struct AgentConfig {
   std::vector<std::string> flag_remote_write_urls;
   std::vector<std::string> flag_external_labels;
 };
+
+// k8s.node.name of received spans and the node label of shipped logs: node_name, else the external label "node",
+// else the host name.
+std::string EffectiveNodeName(const AgentConfig& cfg);
 
 // Registers every flag on `flags`, bound to `cfg`'s fields (whose current values are the defaults), including
 // --collector.<name> for each of `collector_names` (all enabled by default; --no-collector.<name> disables).

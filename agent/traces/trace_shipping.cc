@@ -1,7 +1,5 @@
 #include "agent/traces/trace_shipping.h"
 
-#include <unistd.h>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -17,14 +15,6 @@ namespace {
 
 // The agent takes requests of up to this size (OTLP SDKs batch 512 spans by default: well under 1 MiB).
 constexpr size_t kMaxTraceRequestBytes = size_t{16} << 20;
-
-std::string NodeName(const AgentConfig& cfg) {
-  if (!cfg.node_name.empty()) return cfg.node_name;
-  if (auto it = cfg.external_labels.find("node"); it != cfg.external_labels.end()) return it->second;
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) == 0) return host;
-  return "";
-}
 
 }  // namespace
 
@@ -56,7 +46,7 @@ absl::StatusOr<std::unique_ptr<TraceShipping>> TraceShipping::Create(const Agent
     r.procfs = cfg.procfs;
     t->resolver_ = std::make_unique<discovery::PeerResolver>(discovery, r);
   }
-  t->shipper_ = std::make_unique<SpanShipper>(std::move(senders), t->resolver_.get(), NodeName(cfg));
+  t->shipper_ = std::make_unique<SpanShipper>(std::move(senders), t->resolver_.get(), EffectiveNodeName(cfg));
   receivers::TraceReceiverOptions ro;
   ro.max_request_bytes = kMaxTraceRequestBytes;
   t->receivers_ = std::make_unique<receivers::TraceReceivers>(t->shipper_.get(), &t->registry_, ro);

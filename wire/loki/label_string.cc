@@ -217,4 +217,51 @@ absl::Status ValidateStreamLabels(const Labels& labels) {
   return absl::OkStatus();
 }
 
+void AppendQuotedLabelValue(std::string_view value, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out->append("\\x");
+          out->push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xf]);
+          out->push_back(kHex[static_cast<unsigned char>(c) & 0xf]);
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string FormatLabelString(const Labels& labels) {
+  std::string out = "{";
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out.append(", ");
+    first = false;
+    out.append(l.name);
+    out.push_back('=');
+    AppendQuotedLabelValue(l.value, &out);
+  }
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace vigil::wire::loki

@@ -29,6 +29,14 @@ absl::StatusOr<std::string> UnquoteString(std::string_view text);
 // UTF-8. The error names the offending label.
 absl::Status ValidateStreamLabels(const Labels& labels);
 
+// The inverse of ParseLabelString, as Loki renders a stream's labels: {a="x", b="y"} in name order, values
+// double-quoted with \\ \" \n \r \t escaped and other control bytes as \xHH (ParseLabelString reads them back).
+// An empty set renders as {}. Used by push encoders (the agent's log shipper).
+std::string FormatLabelString(const Labels& labels);
+
+// Appends `value` double-quoted with the escapes FormatLabelString uses.
+void AppendQuotedLabelValue(std::string_view value, std::string* out);
+
 }  // namespace vigil::wire::loki
 
 #endif  // VIGIL_WIRE_LOKI_LABEL_STRING_H_
