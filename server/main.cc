@@ -131,6 +131,11 @@ int Run(int argc, char** argv) {
   server_options.log_storage = logs->get();
   server_options.trace_store = trace_store->get();
   server_options.loki_push.max_decoded_bytes = static_cast<size_t>(cfg.max_request_bytes);
+  server_options.otlp_logs.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
+  server_options.spanmetrics_enabled = cfg.spanmetrics_enabled;
+  server_options.spanmetrics.flush_interval = cfg.spanmetrics_flush_interval;
+  server_options.spanmetrics.max_series = static_cast<size_t>(cfg.spanmetrics_max_series);
+  server_options.spanmetrics.service_graphs = cfg.spanmetrics_service_graphs;
   server_options.http.listen_address = cfg.listen_address;
   server_options.http.max_request_bytes = static_cast<size_t>(cfg.max_request_bytes);
   server_options.http.worker_threads = 64;
@@ -201,8 +206,8 @@ __attribute__((used)) const char* malloc_conf = "dirty_decay_ms:500,muzzy_decay_
 }
 
 int main(int argc, char** argv) {
-  // glibc (dbg builds) gives each thread that allocates its own arena (up to 8 per core); with dozens of HTTP workers that
-  // leaves freed request buffers scattered over many arenas and raises RSS with no gain in speed here.
+  // glibc (dbg builds) gives each thread that allocates its own arena (up to 8 per core); with dozens of HTTP workers
+  // that leaves freed request buffers scattered over many arenas and raises RSS with no gain in speed here.
   mallopt(M_ARENA_MAX, 2);
   // Debian's Abseil is built without NDEBUG, so absl::Mutex would run its deadlock detector on every lock
   // (measured: 61% of append time in the head). The detector is for debugging, not production.

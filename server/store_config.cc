@@ -45,6 +45,10 @@ const std::vector<FlagField>& FlagFields() {
       VIGIL_FLAG_FIELD("query.max-samples", query_max_samples),
       VIGIL_FLAG_FIELD("query.timeout", query_timeout),
       VIGIL_FLAG_FIELD("query.lookback-delta", query_lookback_delta),
+      VIGIL_FLAG_FIELD("traces.spanmetrics.enabled", spanmetrics_enabled),
+      VIGIL_FLAG_FIELD("traces.spanmetrics.flush-interval", spanmetrics_flush_interval),
+      VIGIL_FLAG_FIELD("traces.spanmetrics.max-series", spanmetrics_max_series),
+      VIGIL_FLAG_FIELD("traces.spanmetrics.service-graphs", spanmetrics_service_graphs),
       VIGIL_FLAG_FIELD("log.level", log_level),
   };
   return *fields;
@@ -83,6 +87,16 @@ absl::Status DecodeStore(config::Object& root, StoreConfig* cfg) {
     query.Optional("timeout", &cfg->query_timeout);
     query.Optional("lookback_delta", &cfg->query_lookback_delta);
     return query.Finish();
+  });
+  root.OptionalObject("traces", [&](config::Object& traces) {
+    traces.OptionalObject("spanmetrics", [&](config::Object& sm) {
+      sm.Optional("enabled", &cfg->spanmetrics_enabled);
+      sm.Optional("flush_interval", &cfg->spanmetrics_flush_interval);
+      sm.Optional("max_series", &cfg->spanmetrics_max_series);
+      sm.Optional("service_graphs", &cfg->spanmetrics_service_graphs);
+      return sm.Finish();
+    });
+    return traces.Finish();
   });
   root.OptionalObject("log", [&](config::Object& log) {
     log.Optional("level", &cfg->log_level);
@@ -125,6 +139,16 @@ void RegisterStoreFlags(FlagSet* flags, StoreConfig* cfg) {
                   "Maximum time a query may take before it is aborted (503 timeout).");
   flags->Duration("query.lookback-delta", &cfg->query_lookback_delta,
                   "How far back PromQL looks for the latest sample of a series at each evaluation step.");
+  flags->Bool("traces.spanmetrics.enabled", &cfg->spanmetrics_enabled,
+              "Derive RED metrics (traces_spanmetrics_*) and the service graph (traces_service_graph_*) from received "
+              "spans and write them into the metrics storage.");
+  flags->Duration("traces.spanmetrics.flush-interval", &cfg->spanmetrics_flush_interval,
+                  "How often the span metrics are written to the metrics storage.");
+  flags->Int64("traces.spanmetrics.max-series", &cfg->spanmetrics_max_series,
+               "Maximum {service, span_name, span_kind, status_code} combinations kept; spans beyond are counted in "
+               "traces_spanmetrics_dropped_spans_total.");
+  flags->Bool("traces.spanmetrics.service-graphs", &cfg->spanmetrics_service_graphs,
+              "Also build the service graph (traces_service_graph_*) when span metrics are enabled.");
   flags->String("log.level", &cfg->log_level,
                 "Only log messages with the given severity or above: debug, info, "
                 "warn, error.");
@@ -162,6 +186,10 @@ std::vector<std::pair<std::string, std::string>> StoreFlagValues(const StoreConf
       {"query.max-samples", absl::StrCat(cfg.query_max_samples)},
       {"query.timeout", d(cfg.query_timeout)},
       {"query.lookback-delta", d(cfg.query_lookback_delta)},
+      {"traces.spanmetrics.enabled", cfg.spanmetrics_enabled ? "true" : "false"},
+      {"traces.spanmetrics.flush-interval", d(cfg.spanmetrics_flush_interval)},
+      {"traces.spanmetrics.max-series", absl::StrCat(cfg.spanmetrics_max_series)},
+      {"traces.spanmetrics.service-graphs", cfg.spanmetrics_service_graphs ? "true" : "false"},
       {"log.level", cfg.log_level},
   };
 }
@@ -197,6 +225,12 @@ absl::Status ValidateStoreConfig(const StoreConfig& cfg) {
   if (cfg.max_request_bytes <= 0) return absl::InvalidArgumentError("web.max-request-bytes must be positive");
   if (cfg.query_max_samples <= 0) return absl::InvalidArgumentError("query.max-samples must be positive");
   if (cfg.query_timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("query.timeout must be positive");
+  if (cfg.spanmetrics_flush_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("traces.spanmetrics.flush-interval must be positive");
+  }
+  if (cfg.spanmetrics_max_series <= 0) {
+    return absl::InvalidArgumentError("traces.spanmetrics.max-series must be positive");
+  }
   if (cfg.query_lookback_delta <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("query.lookback-delta must be positive");
   }

@@ -35,6 +35,12 @@ struct StoreConfig {
   int64_t query_max_samples = 50'000'000;
   absl::Duration query_timeout = absl::Minutes(2);
   absl::Duration query_lookback_delta = absl::Minutes(5);
+  // traces.spanmetrics: RED metrics and the service graph derived from received spans, written into the TSDB
+  // (processors/spanmetrics).
+  bool spanmetrics_enabled = true;
+  absl::Duration spanmetrics_flush_interval = absl::Seconds(15);
+  int64_t spanmetrics_max_series = 10000;
+  bool spanmetrics_service_graphs = true;
   // log
   std::string log_level = "info";
   // Where the config came from, for /api/v1/status/config.

@@ -121,3 +121,31 @@ TEST(StoreConfigTest, FlagValuesAndRetentionText) {
 
 }  // namespace
 }  // namespace vigil::server
+
+namespace vigil::server {
+namespace {
+
+TEST(StoreConfigTest, SpanMetricsFromFileAndFlags) {
+  StoreConfig cfg;
+  ASSERT_TRUE(Load(R"(
+traces:
+  spanmetrics:
+    flush_interval: 30s
+    max_series: 500
+    service_graphs: false
+)",
+                   {"--traces.spanmetrics.enabled=false"}, &cfg)
+                  .ok());
+  EXPECT_FALSE(cfg.spanmetrics_enabled);
+  EXPECT_EQ(cfg.spanmetrics_flush_interval, absl::Seconds(30));
+  EXPECT_EQ(cfg.spanmetrics_max_series, 500);
+  EXPECT_FALSE(cfg.spanmetrics_service_graphs);
+  EXPECT_TRUE(ValidateStoreConfig(cfg).ok());
+  cfg.spanmetrics_flush_interval = absl::ZeroDuration();
+  EXPECT_THAT(ValidateStoreConfig(cfg).message(), HasSubstr("traces.spanmetrics.flush-interval"));
+  StoreConfig bad;
+  EXPECT_THAT(Load("traces:\n  spanmetrics:\n    flush_every: 1s\n", {}, &bad).message(), HasSubstr("flush_every"));
+}
+
+}  // namespace
+}  // namespace vigil::server

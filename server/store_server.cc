@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/status/status_macros.h"
 #include "base/version/version.h"
 #include "query/api/prometheus_api.h"
 #include "query/lokiapi/loki_api.h"
@@ -57,6 +58,8 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
     loki_push_ = std::make_unique<LokiPushHandler>(options.log_storage, registry, options.loki_push);
     http_.Post("/loki/api/v1/push",
                [this](const http::Request& req, http::Response* resp) { loki_push_->Handle(req, resp); });
+    otlp_logs_ = std::make_unique<OtlpLogsHandler>(options.log_storage, registry, clock, options.otlp_logs);
+    http_.Post("/v1/logs", [this](const http::Request& req, http::Response* resp) { otlp_logs_->Handle(req, resp); });
     lokiapi::LokiApiDeps loki;
     loki.querier = options.log_storage;
     loki.clock = clock;
@@ -64,7 +67,13 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
   }
 
   if (options.trace_store != nullptr) {
-    traces_ = std::make_unique<receivers::TraceReceivers>(options.trace_store, registry);
+    receivers::SpanSink* sink = options.trace_store;
+    if (options.spanmetrics_enabled) {
+      span_metrics_ = std::make_unique<processors::SpanMetricsSink>(options.trace_store, storage, clock,
+                                                                    std::move(options.spanmetrics));
+      sink = span_metrics_.get();
+    }
+    traces_ = std::make_unique<receivers::TraceReceivers>(sink, registry);
     traces_->RegisterOtlp(&http_);
     traces_->RegisterZipkin(&http_);
     tempoapi::RegisterTempoApi(&http_, tempoapi::TempoApiDeps{.store = options.trace_store});
@@ -78,6 +87,17 @@ StoreServer::StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Cl
   api.status = std::move(options.status);
   api.head_stats = std::move(options.head_stats);
   query::api::RegisterPrometheusApi(&http_, std::move(api));
+}
+
+absl::Status StoreServer::Start() {
+  VIGIL_RETURN_IF_ERROR(http_.Start());
+  if (span_metrics_ != nullptr) span_metrics_->Start();
+  return absl::OkStatus();
+}
+
+void StoreServer::Shutdown(absl::Duration grace) {
+  http_.Shutdown(grace);
+  if (span_metrics_ != nullptr) span_metrics_->Stop();
 }
 
 }  // namespace vigil::server

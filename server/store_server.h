@@ -11,12 +11,14 @@
 #include "base/clock/clock.h"
 #include "base/http/server.h"
 #include "base/metrics/registry.h"
+#include "processors/spanmetrics/span_metrics_sink.h"
 #include "query/api/api_deps.h"
 #include "query/engine/engine.h"
 #include "query/metadata/metadata_store.h"
 #include "server/ingest/import_handler.h"
 #include "server/ingest/ingest_metrics.h"
 #include "server/ingest/loki_push_handler.h"
+#include "server/ingest/otlp_logs_handler.h"
 #include "server/ingest/remote_write_handler.h"
 #include "tsdb/storage/storage.h"
 #include "tsdb/traces/trace_store.h"
@@ -36,9 +38,14 @@ struct StoreServerOptions {
   // The log store behind POST /loki/api/v1/push; null serves no Loki routes. Must outlive the server.
   tsdb::logs::LogStorage* log_storage = nullptr;
   LokiPushOptions loki_push;
+  OtlpLogsOptions otlp_logs;
   // The trace store behind the OTLP/Zipkin receivers and the Tempo/Jaeger APIs; null serves no trace routes.
   // Must outlive the server.
   traces::TraceStore* trace_store = nullptr;
+  // Span metrics and the service graph (processors/spanmetrics) derived from spans stored in trace_store and
+  // written into `storage` every spanmetrics.flush_interval between Start() and Shutdown(). Off unless set.
+  bool spanmetrics_enabled = false;
+  processors::SpanMetricsOptions spanmetrics;
 };
 
 class StoreServer {
@@ -51,16 +58,19 @@ class StoreServer {
   //   POST /api/v1/import          backfill from text/OpenMetrics, streamed (server/ingest/import_handler.h)
   //   GET|POST /api/v1/query, query_range, series, labels, ...  Prometheus' HTTP API (query/api/prometheus_api.h)
   //   POST /loki/api/v1/push       Loki push into options.log_storage, if set (server/ingest/loki_push_handler.h),
+  //   POST /v1/logs                OTLP/HTTP logs into the same store (server/ingest/otlp_logs_handler.h),
   //   GET|POST /loki/api/v1/query, query_range, labels, ...  and Loki's query API over it (query/lokiapi)
   //   POST /v1/traces, /api/v2/spans; GET /api/traces/<id>, /api/search, ...  OTLP/Zipkin ingest and the Tempo and
   //                                Jaeger APIs over options.trace_store, if set (agent/receivers, query/tempoapi)
   // `clock` stamps imported samples that carry no timestamp and is "now" for queries without a time.
   StoreServer(tsdb::Storage* storage, metrics::Registry* registry, Clock* clock, StoreServerOptions options);
 
-  absl::Status Start() { return http_.Start(); }
+  // Starts serving HTTP and, when enabled, the span metrics flush loop.
+  absl::Status Start();
   int port() const { return http_.port(); }
   void SetReady(bool ready) { ready_.store(ready); }
-  void Shutdown(absl::Duration grace) { http_.Shutdown(grace); }
+  // Stops serving HTTP, then flushes the span metrics a last time and stops their loop.
+  void Shutdown(absl::Duration grace);
 
   // The underlying server, for routing tests and for later APIs to register on.
   http::Server& http() { return http_; }
@@ -76,6 +86,9 @@ class StoreServer {
   RemoteWriteHandler remote_write_;
   ImportHandler import_;
   std::unique_ptr<LokiPushHandler> loki_push_;
+  std::unique_ptr<OtlpLogsHandler> otlp_logs_;
+  // Declared before traces_, which delivers spans into it, so it is destroyed after.
+  std::unique_ptr<processors::SpanMetricsSink> span_metrics_;
   std::unique_ptr<receivers::TraceReceivers> traces_;
   std::atomic<bool> ready_{false};
 };
