@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agent/ship/agent_sender.h"
 #include "base/log/log.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
@@ -57,31 +58,24 @@ absl::StatusOr<std::unique_ptr<LogShipping>> LogShipping::Create(const AgentConf
     exporters::QueuedSenderOptions o;
     o.protocol = LokiPushProtocol();
     o.url = url;
-    o.queue_dir = absl::StrFormat("%s/logs-%016x", cfg.queue_dir, Hash64(url));
-    o.queue.max_bytes = static_cast<uint64_t>(cfg.queue_max_bytes);
     o.on_done = [self](std::string_view metadata, exporters::SendVerdict) { self->Done(metadata); };
-    VIGIL_RETURN_IF_ERROR(fs->CreateDirs(o.queue_dir));
-    absl::StatusOr<std::unique_ptr<exporters::QueuedSender>> sender =
-        exporters::QueuedSender::Open(o, client, fs, clock, s->metrics_.get());
-    if (!sender.ok()) {
-      return absl::Status(sender.status().code(), absl::StrCat("logs ", url, ": ", sender.status().message()));
-    }
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<exporters::QueuedSender> sender,
+                           OpenAgentSender(cfg, "logs-", std::move(o), client, fs, clock, s->metrics_.get()));
     // Batches queued by an earlier run carry that run's tokens; the tailer re-reads them from its acknowledged
     // positions instead, so sending them too would deliver their lines twice.
     size_t stale = 0;
     queue::QueueRecord record;
     while (true) {
-      absl::StatusOr<bool> got = (*sender)->queue()->Peek(&record);
+      absl::StatusOr<bool> got = sender->queue()->Peek(&record);
       if (!got.ok() || !*got) break;
-      if (!(*sender)->queue()->Ack(record.id).ok()) break;
+      if (!sender->queue()->Ack(record.id).ok()) break;
       ++stale;
     }
     if (stale > 0) {
       log::Info("dropped log batches queued by the previous run; their lines are read again from the positions file",
                 {{"url", url}, {"batches", stale}});
     }
-    log::Info("shipping logs with Loki push", {{"url", url}, {"queue", o.queue_dir}});
-    s->senders_.push_back(*std::move(sender));
+    s->senders_.push_back(std::move(sender));
   }
   for (auto& sender : s->senders_) sender->Start();
   s->loop_ = std::make_unique<TailerLoop>(s->tailer_.get(), clock, kPollInterval,

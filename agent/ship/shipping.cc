@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "agent/loop/registry_collector.h"
+#include "agent/ship/agent_sender.h"
 #include "base/clock/clock.h"
 #include "base/fs/file_system.h"
 #include "base/http/client.h"
@@ -69,19 +70,11 @@ class RemoteWriteShipping final : public Shipping {
       o.protocol = remote_write::RemoteWriteProtocol();
       o.url = target.url;
       o.timeout = target.timeout;
-      // A directory per URL, named by its hash, so reordering or adding URLs keeps each queue with its URL.
-      o.queue_dir = absl::StrFormat("%s/%016x", cfg.queue_dir, Hash64(target.url));
-      o.queue.max_bytes = static_cast<uint64_t>(cfg.queue_max_bytes);
-      if (absl::Status s = RealFileSystem()->CreateDirs(o.queue_dir); !s.ok()) return s;
-      absl::StatusOr<std::unique_ptr<exporters::QueuedSender>> sender =
-          exporters::QueuedSender::Open(o, &client_, RealFileSystem(), RealClock(), metrics_.get());
-      if (!sender.ok()) {
-        return absl::Status(sender.status().code(),
-                            absl::StrCat("remote_write ", target.url, ": ", sender.status().message()));
-      }
-      log::Info("shipping with remote_write", {{"url", target.url}, {"queue", o.queue_dir}});
-      (*sender)->Start();
-      shippers_.push_back(std::make_unique<RemoteWriteShipper>(std::move(builder), *std::move(sender)));
+      VIGIL_ASSIGN_OR_RETURN(
+          std::unique_ptr<exporters::QueuedSender> sender,
+          OpenAgentSender(cfg, "", std::move(o), &client_, RealFileSystem(), RealClock(), metrics_.get()));
+      sender->Start();
+      shippers_.push_back(std::make_unique<RemoteWriteShipper>(std::move(builder), std::move(sender)));
     }
     return absl::OkStatus();
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "agent/ship/agent_sender.h"
 #include "base/clock/clock.h"
 #include "base/fs/file_system.h"
 #include "base/log/log.h"
@@ -28,18 +29,12 @@ absl::StatusOr<std::unique_ptr<TraceShipping>> TraceShipping::Create(const Agent
     exporters::QueuedSenderOptions o;
     o.protocol = OtlpTracesProtocol();
     o.url = url;
-    o.queue_dir = absl::StrFormat("%s/traces-%016x", cfg.queue_dir, Hash64(url));
-    o.queue.max_bytes = static_cast<uint64_t>(cfg.queue_max_bytes);
-    VIGIL_RETURN_IF_ERROR(RealFileSystem()->CreateDirs(o.queue_dir));
-    absl::StatusOr<std::unique_ptr<exporters::QueuedSender>> sender =
-        exporters::QueuedSender::Open(o, &t->client_, RealFileSystem(), RealClock(), t->metrics_.get());
-    if (!sender.ok()) {
-      return absl::Status(sender.status().code(), absl::StrCat("traces ", url, ": ", sender.status().message()));
-    }
-    log::Info("shipping traces with OTLP/HTTP", {{"url", url}, {"queue", o.queue_dir}});
-    (*sender)->Start();
-    senders.push_back(sender->get());
-    t->senders_.push_back(*std::move(sender));
+    VIGIL_ASSIGN_OR_RETURN(
+        std::unique_ptr<exporters::QueuedSender> sender,
+        OpenAgentSender(cfg, "traces-", std::move(o), &t->client_, RealFileSystem(), RealClock(), t->metrics_.get()));
+    sender->Start();
+    senders.push_back(sender.get());
+    t->senders_.push_back(std::move(sender));
   }
   if (discovery != nullptr) {
     discovery::PeerResolver::Options r;

@@ -86,6 +86,7 @@ absl::Status SpanMetricsSink::Record(std::vector<Span>& spans,
 
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
+  if (!obs.empty()) seen_spans_ = true;
   for (Observation& o : obs) {
     auto it = series_.find(o.key);
     if (it == series_.end()) {
@@ -114,6 +115,9 @@ absl::Status SpanMetricsSink::Flush() {
   std::vector<FlushSample> samples;
   {
     absl::MutexLock lock(&mu_);
+    // A store that never received a span writes no span metrics (not even zero counters): its TSDB holds only
+    // what someone sent.
+    if (!seen_spans_) return absl::OkStatus();
     samples.reserve(series_.size() * (options_.latency_buckets.size() + 4) + 4);
     for (const auto& [key, s] : series_) {
       samples.push_back({WithName(s.labels, "traces_spanmetrics_calls_total"), s.calls});

@@ -104,6 +104,7 @@ class SpanMetricsSink : public receivers::SpanSink {
   absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
   ServiceGraph graph_ ABSL_GUARDED_BY(mu_);
   double dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  bool seen_spans_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex flush_mu_;  // one flush at a time, so samples reach the TSDB in time order
   std::unique_ptr<absl::Notification> stop_;

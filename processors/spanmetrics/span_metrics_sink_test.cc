@@ -103,6 +103,15 @@ TEST_F(SpanMetricsSinkTest, RefusedBatchIsNotCounted) {
   EXPECT_EQ(Read(storage_, "traces_spanmetrics_calls_total")[kServerLabels][0].v, 1);
 }
 
+TEST_F(SpanMetricsSinkTest, WritesNothingBeforeTheFirstSpan) {
+  SpanMetricsSink sink(&inner_, &storage_, &clock_, {});
+  ASSERT_TRUE(sink.Flush().ok());
+  EXPECT_TRUE(Read(storage_, "traces_spanmetrics_dropped_spans_total").empty());
+  ASSERT_TRUE(sink.Consume({MakeSpan("api", "GET /", SpanKind::kServer, 1, 0, 0.1)}).ok());
+  ASSERT_TRUE(sink.Flush().ok());
+  EXPECT_EQ(Read(storage_, "traces_spanmetrics_dropped_spans_total").size(), 1u);
+}
+
 TEST_F(SpanMetricsSinkTest, CumulativeAcrossFlushesOneSamplePerFlush) {
   SpanMetricsSink sink(&inner_, &storage_, &clock_, {});
   for (int i = 0; i < 10; ++i) {
