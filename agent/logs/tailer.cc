@@ -106,7 +106,6 @@ struct Tailer::FileState {
   bool continuing = false;
   int64_t cont_ts = 0;
   LogStream cont_stream = LogStream::kUnknown;
-  std::string buf;
   // Per-Poll cache of this file's stream indexes in the batch.
   uint64_t batch_epoch = 0;
   int stream_index[3] = {-1, -1, -1};
@@ -402,11 +401,13 @@ size_t Tailer::ReadFile(FileState* f, size_t budget, BatchBuilder* b) {
   const uint64_t avail = *size - f->read_offset;
   if (avail == 0) return 0;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(avail, budget));
-  if (!f->file->ReadAt(f->read_offset, want, &f->buf).ok()) return 0;
+  // One read buffer for every file: what Process keeps is copied into the batch, and a partial line is read
+  // again next time from read_offset, so no file needs a buffer of its own (16 files x 4 MiB would be 64 MiB).
+  if (!f->file->ReadAt(f->read_offset, want, &read_buf_).ok()) return 0;
   // A rotated file idle past the grace period gets no more writes: its unterminated tail is a record too.
   const bool finish =
-      f->orphaned && want == avail && f->buf.size() == avail && now - f->last_growth >= options_.rotated_grace;
-  const size_t consumed = Process(f, f->buf, finish, b);
+      f->orphaned && want == avail && read_buf_.size() == avail && now - f->last_growth >= options_.rotated_grace;
+  const size_t consumed = Process(f, read_buf_, finish, b);
   f->read_offset += consumed;
   return consumed;
 }

@@ -179,8 +179,9 @@ class Tailer {
   size_t in_flight_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   bool positions_dirty_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t poll_epoch_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string joined_;   // scratch: a CRI/Docker record being joined
-  std::string scratch_;  // scratch: an unescaped Docker message
+  std::string read_buf_ ABSL_GUARDED_BY(mu_);  // scratch: the bytes of the file being read
+  std::string joined_;                         // scratch: a CRI/Docker record being joined
+  std::string scratch_;                        // scratch: an unescaped Docker message
 };
 
 }  // namespace vigil::agent::logs
