@@ -122,10 +122,12 @@ TEST(AgentLogsTest, EveryLineOnceThroughRotationStoreOutageAndAgentKill) {
   writer.Write(600, 1000);
   ExpectExactlyOnce(WaitForLines(&client, store_port, 1000), 1000);
 
-  // The store goes away for a while; lines written meanwhile arrive once it is back.
+  // The store goes away for a minute; lines written meanwhile arrive once it is back.
   ASSERT_TRUE(store->Stop(SIGTERM, absl::Seconds(60)).ok());
-  writer.Write(1000, 1500);
-  absl::SleepFor(absl::Seconds(5));
+  writer.Write(1000, 1300);
+  absl::SleepFor(absl::Seconds(30));
+  writer.Write(1300, 1500);
+  absl::SleepFor(absl::Seconds(30));  // Down for 60 s, as issue 6 asks.
   store = testing::StartVigilStore(tmp + "/store", store_port, tmp + "/store2.log", store_flags);
   ASSERT_TRUE(store.ok()) << store.status();
   ExpectExactlyOnce(WaitForLines(&client, store_port, 1500), 1500);
