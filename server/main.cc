@@ -23,6 +23,7 @@
 #include "tsdb/db/db.h"
 #include "tsdb/kv/rocksdb_kv_store.h"
 #include "tsdb/logs/log_store.h"
+#include "tsdb/traces/kv_options.h"
 #include "tsdb/traces/trace_store.h"
 
 namespace vigil::server {
@@ -113,13 +114,21 @@ int Run(int argc, char** argv) {
   // The trace store: its own RocksDB in <path>/traces (spans are written once, synced per request), the same
   // retention.
   const std::string traces_dir = cfg.path + (cfg.path.empty() || cfg.path.back() == '/' ? "" : "/") + "traces";
-  absl::StatusOr<std::unique_ptr<kv::RocksKvStore>> traces_kv = kv::RocksKvStore::Open(traces_dir, {});
+  absl::StatusOr<std::unique_ptr<kv::RocksKvStore>> traces_kv =
+      kv::RocksKvStore::Open(traces_dir, traces::TraceKvOptions());
   if (!traces_kv.ok()) {
     log::Error("cannot open the trace store", {{"path", traces_dir}, {"err", traces_kv.status()}});
     return 1;
   }
   traces::TraceStoreOptions trace_options;
+  trace_options.indexed = {};
   trace_options.retention = cfg.retention;
+  for (const std::string& key : cfg.trace_search_resource_attributes) {
+    if (!key.empty()) trace_options.indexed.resource.push_back(key);
+  }
+  for (const std::string& key : cfg.trace_search_span_attributes) {
+    if (!key.empty()) trace_options.indexed.span.push_back(key);
+  }
   absl::StatusOr<std::unique_ptr<traces::TraceStore>> trace_store =
       traces::TraceStore::Open(traces_kv->get(), trace_options, RealClock());
   if (!trace_store.ok()) {

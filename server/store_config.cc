@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/config/config.h"
 #include "base/fs/file_system.h"
 #include "base/log/log.h"
@@ -49,6 +50,8 @@ const std::vector<FlagField>& FlagFields() {
       VIGIL_FLAG_FIELD("traces.spanmetrics.flush-interval", spanmetrics_flush_interval),
       VIGIL_FLAG_FIELD("traces.spanmetrics.max-series", spanmetrics_max_series),
       VIGIL_FLAG_FIELD("traces.spanmetrics.service-graphs", spanmetrics_service_graphs),
+      VIGIL_FLAG_FIELD("traces.search.resource-attributes", trace_search_resource_attributes),
+      VIGIL_FLAG_FIELD("traces.search.span-attributes", trace_search_span_attributes),
       VIGIL_FLAG_FIELD("log.level", log_level),
   };
   return *fields;
@@ -95,6 +98,11 @@ absl::Status DecodeStore(config::Object& root, StoreConfig* cfg) {
       sm.Optional("max_series", &cfg->spanmetrics_max_series);
       sm.Optional("service_graphs", &cfg->spanmetrics_service_graphs);
       return sm.Finish();
+    });
+    traces.OptionalObject("search", [&](config::Object& search) {
+      search.Optional("resource_attributes", &cfg->trace_search_resource_attributes);
+      search.Optional("span_attributes", &cfg->trace_search_span_attributes);
+      return search.Finish();
     });
     return traces.Finish();
   });
@@ -149,6 +157,14 @@ void RegisterStoreFlags(FlagSet* flags, StoreConfig* cfg) {
                "traces_spanmetrics_dropped_spans_total.");
   flags->Bool("traces.spanmetrics.service-graphs", &cfg->spanmetrics_service_graphs,
               "Also build the service graph (traces_service_graph_*) when span metrics are enabled.");
+  flags->StringList("traces.search.resource-attributes", &cfg->trace_search_resource_attributes,
+                    "A resource attribute the trace store indexes for search and tag lists (repeat the flag for "
+                    "more; the first replaces the defaults; service.name always is). Applies to spans stored from "
+                    "now on.");
+  flags->StringList("traces.search.span-attributes", &cfg->trace_search_span_attributes,
+                    "A span attribute the trace store indexes for search and tag lists (repeat the flag for more; "
+                    "the first replaces the defaults; an empty value indexes none). Applies to spans stored from now "
+                    "on.");
   flags->String("log.level", &cfg->log_level,
                 "Only log messages with the given severity or above: debug, info, "
                 "warn, error.");
@@ -190,6 +206,8 @@ std::vector<std::pair<std::string, std::string>> StoreFlagValues(const StoreConf
       {"traces.spanmetrics.flush-interval", d(cfg.spanmetrics_flush_interval)},
       {"traces.spanmetrics.max-series", absl::StrCat(cfg.spanmetrics_max_series)},
       {"traces.spanmetrics.service-graphs", cfg.spanmetrics_service_graphs ? "true" : "false"},
+      {"traces.search.resource-attributes", absl::StrJoin(cfg.trace_search_resource_attributes, ",")},
+      {"traces.search.span-attributes", absl::StrJoin(cfg.trace_search_span_attributes, ",")},
       {"log.level", cfg.log_level},
   };
 }

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/flags/flags.h"
+#include "tsdb/traces/span_summary.h"
 
 namespace vigil::server {
 
@@ -41,6 +42,10 @@ struct StoreConfig {
   absl::Duration spanmetrics_flush_interval = absl::Seconds(15);
   int64_t spanmetrics_max_series = 10000;
   bool spanmetrics_service_graphs = true;
+  // traces.search: the resource and span attributes the trace store indexes for search and tag lists (besides
+  // service.name and the intrinsics).
+  std::vector<std::string> trace_search_resource_attributes = traces::DefaultIndexedAttributeKeys().resource;
+  std::vector<std::string> trace_search_span_attributes = traces::DefaultIndexedAttributeKeys().span;
   // log
   std::string log_level = "info";
   // Where the config came from, for /api/v1/status/config.

@@ -1,5 +1,6 @@
 #include "server/store_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -145,6 +146,31 @@ traces:
   EXPECT_THAT(ValidateStoreConfig(cfg).message(), HasSubstr("traces.spanmetrics.flush-interval"));
   StoreConfig bad;
   EXPECT_THAT(Load("traces:\n  spanmetrics:\n    flush_every: 1s\n", {}, &bad).message(), HasSubstr("flush_every"));
+}
+
+TEST(StoreConfigTest, TraceSearchAttributesFromFileAndFlags) {
+  StoreConfig defaults;
+  EXPECT_NE(std::find(defaults.trace_search_resource_attributes.begin(),
+                      defaults.trace_search_resource_attributes.end(), "k8s.pod.name"),
+            defaults.trace_search_resource_attributes.end());
+  StoreConfig cfg;
+  ASSERT_TRUE(Load(R"(
+traces:
+  search:
+    resource_attributes: [team]
+    span_attributes: [http.route, db.system]
+)",
+                   {"--traces.search.resource-attributes=region", "--traces.search.resource-attributes=zone"}, &cfg)
+                  .ok());
+  EXPECT_THAT(cfg.trace_search_resource_attributes, testing::ElementsAre("region", "zone"));
+  EXPECT_THAT(cfg.trace_search_span_attributes, testing::ElementsAre("http.route", "db.system"));
+  bool listed = false;
+  for (const auto& [flag, value] : StoreFlagValues(cfg)) {
+    if (flag == "traces.search.span-attributes") listed = value == "http.route,db.system";
+  }
+  EXPECT_TRUE(listed);
+  StoreConfig bad;
+  EXPECT_THAT(Load("traces:\n  search:\n    span_attributes: 7\n", {}, &bad).message(), HasSubstr("span_attributes"));
 }
 
 }  // namespace

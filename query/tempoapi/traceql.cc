@@ -472,6 +472,74 @@ bool Eval(const TraceQLQuery::Node& n, const SpanSummary& s) {
   return v != nullptr && CompareValue(n, *v);
 }
 
+traces::SpanIndexPlan DurationPlan(const TraceQLQuery::Node& n) {
+  using P = traces::SpanIndexPlan;
+  P p;
+  const uint64_t v = n.literal.i < 0 ? 0 : static_cast<uint64_t>(n.literal.i);
+  p.kind = P::Kind::kDuration;
+  switch (n.op) {
+    case Op::kEq:
+      p.min_duration_ns = p.max_duration_ns = v;
+      break;
+    case Op::kGt:
+      p.min_duration_ns = v == UINT64_MAX ? v : v + 1;
+      break;
+    case Op::kGe:
+      p.min_duration_ns = v;
+      break;
+    case Op::kLt:
+      if (v == 0) {  // nothing is shorter than 0: an empty range
+        p.min_duration_ns = 1;
+        p.max_duration_ns = 0;
+      } else {
+        p.max_duration_ns = v - 1;
+      }
+      break;
+    case Op::kLe:
+      p.max_duration_ns = v;
+      break;
+    default:
+      return P::Any();
+  }
+  return p;
+}
+
+traces::SpanIndexPlan PlanFor(const TraceQLQuery::Node& n) {
+  using P = traces::SpanIndexPlan;
+  using K = TraceQLQuery::Node::Kind;
+  P p;
+  if (n.kind == K::kAnd || n.kind == K::kOr) {
+    p.kind = n.kind == K::kAnd ? P::Kind::kAnd : P::Kind::kOr;
+    p.children.push_back(PlanFor(*n.left));
+    p.children.push_back(PlanFor(*n.right));
+    return p;
+  }
+  // The store offers each indexed value as a summary holding only that value: the comparison itself decides.
+  p.matches = [&n](const SpanSummary& s) { return Eval(n, s); };
+  switch (n.field.kind) {
+    case TraceQLField::Kind::kName:
+      p.kind = P::Kind::kName;
+      return p;
+    case TraceQLField::Kind::kStatus:
+      p.kind = P::Kind::kStatus;
+      return p;
+    case TraceQLField::Kind::kKind:
+      p.kind = P::Kind::kKind;
+      return p;
+    case TraceQLField::Kind::kDuration:
+      return DurationPlan(n);
+    case TraceQLField::Kind::kAttribute:
+      break;
+  }
+  // `= nil` matches spans without the attribute, which no index term lists.
+  if (n.literal.type == Literal::Type::kNil && n.op == Op::kEq) return P::Any();
+  p.kind = P::Kind::kAttribute;
+  p.any_scope = n.field.any_scope;
+  p.scope = n.field.scope;
+  p.key = n.field.key;
+  return p;
+}
+
 }  // namespace
 
 TraceQLQuery::TraceQLQuery() = default;
@@ -485,6 +553,10 @@ absl::StatusOr<std::unique_ptr<TraceQLQuery>> TraceQLQuery::Parse(std::string_vi
 }
 
 bool TraceQLQuery::Matches(const SpanSummary& span) const { return root_ == nullptr || Eval(*root_, span); }
+
+traces::SpanIndexPlan TraceQLQuery::IndexPlan() const {
+  return root_ == nullptr ? traces::SpanIndexPlan::Any() : PlanFor(*root_);
+}
 
 bool TraceQLQuery::matches_all() const { return root_ == nullptr; }
 

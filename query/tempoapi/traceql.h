@@ -51,6 +51,9 @@ class TraceQLQuery : public traces::SpanFilter {
   ~TraceQLQuery() override;
 
   bool Matches(const traces::SpanSummary& span) const override;
+  // The index plan of the condition: each comparison becomes a leaf whose values are tested with the same
+  // comparison, `&&` and `||` become kAnd and kOr. Valid while this query lives.
+  traces::SpanIndexPlan IndexPlan() const override;
 
   // Whether the query is `{}` (every span matches).
   bool matches_all() const;

@@ -267,7 +267,7 @@ absl::StatusOr<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(std::string_vie
   cat.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(options, impl->cache, 4 << 10)));
 
   rocksdb::ColumnFamilyOptions& ns = impl->namespace_options;
-  ns.compression = ToRocks(options.compression);
+  ns.compression = ToRocks(options.upper_level_compression.value_or(options.compression));
   ns.bottommost_compression = ToRocks(options.compression);
   ns.compression_opts.level = options.zstd_level;
   ns.compression_opts.max_dict_bytes = options.zstd_max_dict_bytes;
@@ -278,12 +278,14 @@ absl::StatusOr<std::unique_ptr<RocksKvStore>> RocksKvStore::Open(std::string_vie
   }
   ns.write_buffer_size = options.write_buffer_bytes;
   ns.level_compaction_dynamic_level_bytes = true;
+  if (options.universal_compaction) ns.compaction_style = rocksdb::kCompactionStyleUniversal;
   ns.table_factory.reset(rocksdb::NewBlockBasedTableFactory(TableOptions(options, impl->cache, options.block_bytes)));
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.keep_log_file_num = 3;
+  db_options.max_total_wal_size = options.max_total_wal_bytes;
   // Compactions are background work: at a lower CPU priority they give way to queries and ingestion, which
   // someone is waiting for (the default Env's thread pools are process-wide, so this is idempotent).
   db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);

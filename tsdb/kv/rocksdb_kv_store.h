@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,9 @@ struct RocksKvOptions {
   size_t block_cache_bytes = 64 << 20;
   // Compression of non-default namespaces, at every level (their data is written once and read many times).
   Compression compression = Compression::kZstd;
+  // If set, the compression of memtable flushes and levels above the last instead: a cheap one (LZ4) saves the
+  // CPU of compressing with `compression` data that compaction rewrites soon anyway.
+  std::optional<Compression> upper_level_compression = std::nullopt;
   // ZSTD level (RocksDB's default for ZSTD is 3); ignored by other compressions.
   int zstd_level = 3;
   // Bytes of a ZSTD dictionary trained per SST file; 0 disables dictionary compression.
@@ -45,10 +49,17 @@ struct RocksKvOptions {
   size_t block_bytes = 16 << 10;
   // Bloom filter bits per key (whole keys); 0 disables filters.
   int bloom_bits_per_key = 10;
+  // Universal compaction for non-default namespaces instead of leveled: fewer rewrites of data that is written
+  // once in key order unrelated to time (trace ids), at the price of more space while a compaction runs.
+  bool universal_compaction = false;
   // Memtable size per namespace.
   size_t write_buffer_bytes = 16 << 20;
   // Background flush and compaction threads.
   int max_background_jobs = 2;
+  // Write-ahead log kept before RocksDB flushes the namespace holding the oldest unflushed write. Without a bound
+  // RocksDB keeps up to four write buffers per namespace, and a store with many partitions written at different
+  // rates (each trace and metric partition is one) keeps gigabytes of log.
+  uint64_t max_total_wal_bytes = 256 << 20;
 };
 
 class RocksKvStore : public KvStore {

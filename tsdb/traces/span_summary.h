@@ -51,14 +51,22 @@ struct IndexedAttributeKeys {
   std::vector<std::string> span;
 };
 
+// The attributes a trace store indexes unless configured otherwise: the Kubernetes and service resource
+// attributes the agent adds, and the low-cardinality HTTP, RPC, database and messaging span attributes Grafana's
+// search builder offers. Per-request values (URLs, targets, ids) are left out: each distinct value costs an
+// index entry.
+IndexedAttributeKeys DefaultIndexedAttributeKeys();
+
 // The summary of `span`, with the attributes of `keys` it has (scalars as is, other values as text).
 SpanSummary SummarizeSpan(const Span& span, const IndexedAttributeKeys& keys);
 
-// Appends the encoding of `summaries` (all of one trace) to `out`. The trace id is not written: it is in the key.
+// Appends the encoding of `summaries` (all of one trace) to `out`: a table of the distinct strings, then the
+// spans referring to it, so that a trace's repeated services and resource attributes are stored once. The trace
+// id is not written: it is in the key.
 void EncodeSummaries(const std::vector<SpanSummary>& summaries, std::string* out);
 
-// Decodes what EncodeSummaries wrote, appending to `out` with `trace_id` set. DataLoss naming the byte offset
-// for corrupt input.
+// Decodes what EncodeSummaries wrote (or the first format, strings inline, of older stores), appending to `out`
+// with `trace_id` set. DataLoss naming the byte offset for corrupt input, and then nothing is appended.
 absl::Status DecodeSummaries(std::string_view in, const TraceId& trace_id, std::vector<SpanSummary>* out);
 
 // Appends the tag-index encoding of a scalar value: a type byte ('s', 'i', 'd', 'b') then the value as text,

@@ -16,6 +16,7 @@
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
 #include "tsdb/logs/byte_codec.h"
+#include "tsdb/traces/search_index.h"
 #include "wire/otlp/decode_proto.h"
 #include "wire/otlp/encode.h"
 
@@ -25,10 +26,6 @@ namespace {
 constexpr std::string_view kNamespacePrefix = "traces-";
 constexpr std::string_view kSeqKey = "traces/seq";
 constexpr uint64_t kSeqBlock = uint64_t{1} << 16;
-constexpr char kTraceTag = 't';
-constexpr char kSummaryTag = 's';
-constexpr char kAttrTag = 'a';
-constexpr char kOperationTag = 'o';
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 
 std::string NamespaceName(int64_t start_s) { return absl::StrFormat("traces-%012d", start_s); }
@@ -40,51 +37,26 @@ std::optional<int64_t> ParseNamespaceName(std::string_view name) {
   return v;
 }
 
-std::string TraceKey(char tag, const TraceId& id, uint64_t seq) {
-  std::string key(1, tag);
-  key.append(id.View());
-  tsdb::logs::PutBigEndian(seq, 8, &key);
-  return key;
-}
-
-// The smallest key after every key starting with `prefix`.
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty()) {
-    if (static_cast<uint8_t>(prefix.back()) != 0xff) {
-      prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
-      return prefix;
-    }
-    prefix.pop_back();
+// The OTLP protobuf of a 't' record. Records are written as plain protobuf, which RocksDB compresses a block of
+// many traces at a time (better than each small trace alone, and once rather than twice); records of stores
+// written before that are zstd frames, recognised by the frame's magic number (protobuf's first byte, a field
+// tag, is never 0x28).
+absl::Status DecodeTraceRecord(std::string_view in, std::string* scratch, std::string_view* out) {
+  constexpr std::string_view kZstdMagic("\x28\xb5\x2f\xfd", 4);
+  if (in.substr(0, 4) != kZstdMagic) {
+    *out = in;
+    return absl::OkStatus();
   }
-  return prefix;
-}
-
-char ScopeChar(AttributeScope scope) { return scope == AttributeScope::kResource ? 'r' : 's'; }
-
-std::string AttrPrefix(AttributeScope scope, std::string_view key) {
-  std::string p{kAttrTag, ScopeChar(scope)};
-  p.append(key);
-  return p;
-}
-
-absl::Status Compress(std::string_view in, std::string* out) {
-  out->resize(ZSTD_compressBound(in.size()));
-  size_t n = ZSTD_compress(out->data(), out->size(), in.data(), in.size(), 3);
-  if (ZSTD_isError(n)) return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(n)));
-  out->resize(n);
-  return absl::OkStatus();
-}
-
-absl::Status Decompress(std::string_view in, std::string* out) {
   unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (uint64_t{1} << 31)) {
     return absl::DataLossError("trace record: not a zstd frame of known size");
   }
-  out->resize(size);
-  size_t n = ZSTD_decompress(out->data(), out->size(), in.data(), in.size());
+  scratch->resize(size);
+  size_t n = ZSTD_decompress(scratch->data(), scratch->size(), in.data(), in.size());
   if (ZSTD_isError(n) || n != size) {
     return absl::DataLossError(absl::StrCat("trace record: zstd: ", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
   }
+  *out = *scratch;
   return absl::OkStatus();
 }
 
@@ -123,7 +95,10 @@ absl::Status TraceStore::Load() {
   }
   for (std::shared_ptr<kv::Namespace>& ns : kv_->ListNamespaces()) {
     std::optional<int64_t> start = ParseNamespaceName(ns->name());
-    if (start.has_value()) partitions_[*start] = std::move(ns);
+    if (!start.has_value()) continue;
+    std::string marker;
+    VIGIL_ASSIGN_OR_RETURN(bool indexed, kv_->Get(*ns, kIndexedMarkerKey, &marker));
+    partitions_[*start] = Partition{.ns = std::move(ns), .indexed = indexed, .marker_pending = false};
   }
   return absl::OkStatus();
 }
@@ -141,24 +116,33 @@ absl::StatusOr<uint64_t> TraceStore::NextSeq() {
   return next_seq_++;
 }
 
-absl::StatusOr<std::shared_ptr<kv::Namespace>> TraceStore::PartitionFor(int64_t partition_start_s) {
+absl::StatusOr<TraceStore::Partition> TraceStore::PartitionFor(int64_t partition_start_s) {
   absl::MutexLock lock(&mu_);
   auto it = partitions_.find(partition_start_s);
   if (it != partitions_.end()) return it->second;
   VIGIL_ASSIGN_OR_RETURN(std::shared_ptr<kv::Namespace> ns, kv_->CreateNamespace(NamespaceName(partition_start_s)));
-  partitions_[partition_start_s] = ns;
-  return ns;
+  Partition p{.ns = std::move(ns), .indexed = true, .marker_pending = true};
+  partitions_[partition_start_s] = p;
+  return p;
+}
+
+std::vector<TraceStore::PartitionRef> TraceStore::AllPartitions() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<PartitionRef> out;
+  out.reserve(partitions_.size());
+  for (const auto& [start_s, p] : partitions_) out.push_back({start_s, p});
+  return out;
 }
 
 std::vector<std::shared_ptr<kv::Namespace>> TraceStore::PartitionsFor(TimeRange range, bool widen) const {
   const int64_t pad = widen ? width_s_ : 0;
   std::vector<std::shared_ptr<kv::Namespace>> out;
   absl::MutexLock lock(&mu_);
-  for (const auto& [start_s, ns] : partitions_) {
+  for (const auto& [start_s, p] : partitions_) {
     const int64_t end_s = start_s + width_s_;
     if (range.start_ns > 0 && (end_s + pad) * kNanosPerSecond <= range.start_ns) continue;
     if (range.end_ns > 0 && (start_s - pad) * kNanosPerSecond > range.end_ns) continue;
-    out.push_back(ns);
+    out.push_back(p.ns);
   }
   return out;
 }
@@ -166,7 +150,7 @@ std::vector<std::shared_ptr<kv::Namespace>> TraceStore::PartitionsFor(TimeRange 
 std::vector<int64_t> TraceStore::PartitionStarts() const {
   absl::MutexLock lock(&mu_);
   std::vector<int64_t> out;
-  for (const auto& [start_s, ns] : partitions_) out.push_back(start_s);
+  for (const auto& [start_s, p] : partitions_) out.push_back(start_s);
   return out;
 }
 
@@ -179,47 +163,76 @@ absl::Status TraceStore::Consume(std::vector<Span> spans) {
   absl::StatusOr<uint64_t> seq = NextSeq();
   if (!seq.ok()) return absl::UnavailableError(absl::StrCat("trace store: ", seq.status().message()));
   std::unique_ptr<kv::WriteBatch> batch = kv_->NewWriteBatch();
-  std::vector<std::shared_ptr<kv::Namespace>> touched;  // kept alive until the write is done
-  std::set<std::pair<const kv::Namespace*, std::string>> index_keys;
-  std::string compressed;
+  // Partitions written, kept alive until the write is done; tag and operation keys are deduplicated per batch.
+  absl::flat_hash_map<int64_t, std::shared_ptr<kv::Namespace>> touched;
+  std::vector<int64_t> created;
+  // Per partition: the attribute terms ('a' keys without the tag) and operation keys.
+  absl::flat_hash_map<const kv::Namespace*,
+                      std::pair<absl::flat_hash_set<std::string>, absl::flat_hash_set<std::string>>>
+      tag_keys;
+  absl::flat_hash_set<uint64_t> terms;
+  // The batch's search index records: per partition and time bucket, its traces and, per term, those carrying it.
+  struct BucketIndex {
+    const kv::Namespace* ns = nullptr;
+    BucketRecordBuilder record;
+  };
+  absl::flat_hash_map<std::pair<int64_t, int64_t>, BucketIndex> index;
   std::string summary_bytes;
+  std::vector<SpanSummary> summaries;
   for (auto& [id, group] : by_trace) {
     uint64_t min_start = UINT64_MAX;
     for (const Span& s : group) min_start = std::min(min_start, s.start_time_unix_nano);
     const int64_t start_s = static_cast<int64_t>(min_start / kNanosPerSecond);
-    absl::StatusOr<std::shared_ptr<kv::Namespace>> ns = PartitionFor(start_s - start_s % width_s_);
-    if (!ns.ok()) return absl::UnavailableError(absl::StrCat("trace store: ", ns.status().message()));
-    touched.push_back(*ns);
+    const int64_t partition_start = start_s - start_s % width_s_;
+    absl::StatusOr<Partition> partition = PartitionFor(partition_start);
+    if (!partition.ok()) return absl::UnavailableError(absl::StrCat("trace store: ", partition.status().message()));
+    const kv::Namespace& ns = *partition->ns;
+    if (touched.emplace(partition_start, partition->ns).second && partition->marker_pending) {
+      batch->Put(ns, kIndexedMarkerKey, "");
+      created.push_back(partition_start);
+    }
 
-    VIGIL_RETURN_IF_ERROR(Compress(wire::otlp::EncodeTracesProto(group), &compressed));
-    batch->Put(**ns, TraceKey(kTraceTag, id, *seq), compressed);
+    batch->Put(ns, TraceKey(kTraceTag, id, *seq), wire::otlp::EncodeTracesProto(group));
 
-    std::vector<SpanSummary> summaries;
-    summaries.reserve(group.size());
+    summaries.clear();
+    terms.clear();
+    auto& [attribute_terms, operations] = tag_keys[&ns];
     for (const Span& s : group) {
-      SpanSummary sum = SummarizeSpan(s, options_.indexed);
-      std::string key = AttrPrefix(AttributeScope::kResource, "service.name");
-      key.push_back('\0');
-      AppendTagValue(AnyValue::String(sum.service), &key);
-      index_keys.emplace(ns->get(), std::move(key));
-      key = std::string(1, kOperationTag);
-      absl::StrAppend(&key, sum.service, absl::string_view("\0", 1), sum.name);
-      index_keys.emplace(ns->get(), std::move(key));
-      for (const IndexedAttribute& a : sum.attributes) {
-        key = AttrPrefix(a.scope, a.key);
-        key.push_back('\0');
-        AppendTagValue(a.value, &key);
-        index_keys.emplace(ns->get(), std::move(key));
-      }
-      summaries.push_back(std::move(sum));
+      SpanSummary& sum = summaries.emplace_back(SummarizeSpan(s, options_.indexed));
+      AddSpanTerms(sum, &terms, [&attribute_terms](std::string_view term) {
+        if (!attribute_terms.contains(AV(term))) attribute_terms.emplace(term);
+      });
+      std::string operation = OperationKey(sum.service, sum.name);
+      if (!operations.contains(operation)) operations.insert(std::move(operation));
     }
     summary_bytes.clear();
     EncodeSummaries(summaries, &summary_bytes);
-    batch->Put(**ns, TraceKey(kSummaryTag, id, *seq), summary_bytes);
+    batch->Put(ns, TraceKey(kSummaryTag, id, *seq), summary_bytes);
+    BucketIndex& bucket = index[{partition_start, IndexBucket(min_start)}];
+    bucket.ns = &ns;
+    bucket.record.AddTrace(id, min_start, terms);
   }
-  for (const auto& [ns, key] : index_keys) batch->Put(*ns, key, "");
+  for (const auto& [where, bucket] : index) {
+    batch->Put(*bucket.ns, BucketRecordKey(where.second, *seq), bucket.record.Encode());
+  }
+  std::string key;
+  for (const auto& [ns, keys] : tag_keys) {
+    for (const std::string& term : keys.first) {
+      key.assign(1, kAttrTag);
+      key.append(term);
+      batch->Put(*ns, key, "");
+    }
+    for (const std::string& operation : keys.second) batch->Put(*ns, operation, "");
+  }
   absl::Status st = kv_->Write({.sync = true}, batch.get());
   if (!st.ok()) return absl::UnavailableError(absl::StrCat("trace store: writing spans: ", st.message()));
+  if (!created.empty()) {
+    absl::MutexLock lock(&mu_);
+    for (int64_t start : created) {
+      auto it = partitions_.find(start);
+      if (it != partitions_.end()) it->second.marker_pending = false;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -232,9 +245,10 @@ absl::StatusOr<std::vector<Span>> TraceStore::FindTrace(const TraceId& id) const
     std::string prefix(1, kTraceTag);
     prefix.append(id.View());
     VIGIL_RETURN_IF_ERROR(ScanPrefix(kv_, ns, prefix, [&](kv::Iterator* it) {
-      decode_status = Decompress(it->value(), &raw);
+      std::string_view record;
+      decode_status = DecodeTraceRecord(it->value(), &raw, &record);
       if (!decode_status.ok()) return false;
-      absl::StatusOr<wire::otlp::DecodedSpans> spans = wire::otlp::DecodeTracesProto(raw);
+      absl::StatusOr<wire::otlp::DecodedSpans> spans = wire::otlp::DecodeTracesProto(record);
       if (!spans.ok()) {
         decode_status = absl::DataLossError(absl::StrCat("trace record: ", spans.status().message()));
         return false;
@@ -252,84 +266,9 @@ absl::StatusOr<std::vector<Span>> TraceStore::FindTrace(const TraceId& id) const
   return out;
 }
 
-absl::StatusOr<TraceSearchResponse> TraceStore::Search(const TraceSearchRequest& request) const {
-  struct Agg {
-    bool have_root = false;
-    std::string root_service;
-    std::string root_name;
-    uint64_t start = UINT64_MAX;
-    uint64_t end = 0;
-    std::vector<SpanSummary> matched;
-    std::map<std::string, ServiceStats> stats;
-  };
-  absl::flat_hash_map<TraceId, Agg> traces;
-  TraceSearchResponse response;
-  std::vector<SpanSummary> summaries;
-  absl::Status decode_status;
-  for (const std::shared_ptr<kv::Namespace>& ns : PartitionsFor(request.range, true)) {
-    ++response.partitions;
-    VIGIL_RETURN_IF_ERROR(ScanPrefix(kv_, ns, std::string(1, kSummaryTag), [&](kv::Iterator* it) {
-      std::string_view key = it->key();
-      if (key.size() != 1 + 16 + 8) {
-        decode_status = absl::DataLossError("trace search record: bad key length");
-        return false;
-      }
-      TraceId id;
-      std::copy(key.begin() + 1, key.begin() + 17, id.bytes.begin());
-      response.inspected_bytes += it->value().size();
-      summaries.clear();
-      decode_status = DecodeSummaries(it->value(), id, &summaries);
-      if (!decode_status.ok()) return false;
-      Agg& agg = traces[id];
-      for (SpanSummary& s : summaries) {
-        agg.start = std::min(agg.start, s.start_unix_nano);
-        agg.end = std::max(agg.end, s.start_unix_nano + s.duration_nanos);
-        ServiceStats& st = agg.stats[s.service];
-        ++st.span_count;
-        if (s.status == SpanStatusCode::kError) ++st.error_count;
-        if (s.is_root() && !agg.have_root) {
-          agg.have_root = true;
-          agg.root_service = s.service;
-          agg.root_name = s.name;
-        }
-        if (request.filter == nullptr || request.filter->Matches(s)) agg.matched.push_back(std::move(s));
-      }
-      return true;
-    }));
-    VIGIL_RETURN_IF_ERROR(Annotate(decode_status, absl::StrCat("trace partition ", ns->name())));
-  }
-  for (auto& [id, agg] : traces) {
-    if (agg.matched.empty()) continue;
-    const uint64_t duration = agg.end > agg.start ? agg.end - agg.start : 0;
-    if (request.range.end_ns > 0 && agg.start > static_cast<uint64_t>(request.range.end_ns)) continue;
-    if (request.range.start_ns > 0 && agg.end < static_cast<uint64_t>(request.range.start_ns)) continue;
-    if (request.min_trace_duration_ns > 0 && duration < request.min_trace_duration_ns) continue;
-    if (request.max_trace_duration_ns > 0 && duration > request.max_trace_duration_ns) continue;
-    TraceSearchResult r;
-    r.trace_id = id;
-    r.root_service = agg.have_root ? agg.root_service : "<root span not yet received>";
-    r.root_name = agg.root_name;
-    r.start_unix_nano = agg.start;
-    r.duration_nanos = duration;
-    r.matched = static_cast<int64_t>(agg.matched.size());
-    std::stable_sort(agg.matched.begin(), agg.matched.end(),
-                     [](const SpanSummary& a, const SpanSummary& b) { return a.start_unix_nano < b.start_unix_nano; });
-    if (agg.matched.size() > request.spans_per_spanset) agg.matched.resize(request.spans_per_spanset);
-    r.matched_spans = std::move(agg.matched);
-    r.service_stats = std::move(agg.stats);
-    response.traces.push_back(std::move(r));
-  }
-  std::sort(response.traces.begin(), response.traces.end(), [](const TraceSearchResult& a, const TraceSearchResult& b) {
-    if (a.start_unix_nano != b.start_unix_nano) return a.start_unix_nano > b.start_unix_nano;
-    return a.trace_id < b.trace_id;
-  });
-  if (request.limit > 0 && response.traces.size() > request.limit) response.traces.resize(request.limit);
-  return response;
-}
-
 absl::StatusOr<std::vector<std::string>> TraceStore::TagNames(AttributeScope scope, TimeRange range) const {
   std::set<std::string> names;
-  const std::string prefix = AttrPrefix(scope, "");
+  const std::string prefix = AttributeKeyPrefix(scope, "");
   for (const std::shared_ptr<kv::Namespace>& ns : PartitionsFor(range, false)) {
     std::unique_ptr<kv::Iterator> it = kv_->NewIterator(ns, {.upper_bound = PrefixEnd(prefix)});
     it->Seek(prefix);
@@ -350,7 +289,7 @@ absl::StatusOr<std::vector<std::string>> TraceStore::TagNames(AttributeScope sco
 absl::StatusOr<std::vector<AnyValue>> TraceStore::TagValues(AttributeScope scope, std::string_view key, TimeRange range,
                                                             size_t limit) const {
   std::set<std::string> encoded;
-  std::string prefix = AttrPrefix(scope, key);
+  std::string prefix = AttributeKeyPrefix(scope, key);
   prefix.push_back('\0');
   for (const std::shared_ptr<kv::Namespace>& ns : PartitionsFor(range, false)) {
     VIGIL_RETURN_IF_ERROR(ScanPrefix(kv_, ns, prefix, [&](kv::Iterator* it) {
@@ -392,8 +331,8 @@ absl::StatusOr<int> TraceStore::ApplyRetention() {
   std::vector<std::pair<int64_t, std::shared_ptr<kv::Namespace>>> doomed;
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [start_s, ns] : partitions_) {
-      if (start_s + width_s_ <= cutoff_s) doomed.emplace_back(start_s, ns);
+    for (const auto& [start_s, p] : partitions_) {
+      if (start_s + width_s_ <= cutoff_s) doomed.emplace_back(start_s, p.ns);
     }
   }
   int dropped = 0;

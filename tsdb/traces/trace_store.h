@@ -3,13 +3,11 @@
 // id with one prefix read per partition, and searched through a per-span index of intrinsics and configured
 // attributes. Retention drops whole partitions, as the metric partitions do.
 //
-// Layout (docs/tempo-api.md has the details). Every partition is one KvStore namespace "traces-<start s>",
-// holding, per request ("batch") and trace:
-//   't' trace id(16) seq(8)  -> zstd(OTLP TracesData protobuf of the batch's spans of that trace)
-//   's' trace id(16) seq(8)  -> the spans' SpanSummary records (span_summary.h)
-// and tag indexes with empty values:
-//   'a' scope('r'|'s') key 0x00 typed value  -> ""     (tag names and values)
-//   'o' service 0x00 span name                -> ""     (Jaeger's operations)
+// Layout (search_index.h has the keys, docs/tempo-api.md the details): every partition is one KvStore namespace
+// "traces-<start s>", holding per request ("batch") and trace the compressed spans and their span summaries,
+// keyed by trace id and batch seq; tag and operation indexes; and the search index, which lists per minute of
+// batch start time the traces that arrived and, per index term (service, span name, status, kind, duration
+// bucket, configured attribute values), the traces carrying it.
 // `seq` is unique per batch over the store's life (blocks of it are reserved durably in the default namespace),
 // so spans of one trace that arrive over minutes, from several agents, land in separate keys and are all found.
 // A batch is acknowledged after one synced KvStore write (the WAL is fsynced), so acknowledged spans survive a
@@ -38,6 +36,7 @@
 #include "base/clock/clock.h"
 #include "model/span.h"
 #include "tsdb/kv/kv_store.h"
+#include "tsdb/traces/search_plan.h"
 #include "tsdb/traces/span_summary.h"
 
 namespace vigil::traces {
@@ -50,14 +49,9 @@ struct TraceStoreOptions {
   // wiring gives it the metrics retention.
   absl::Duration retention = absl::ZeroDuration();
   // Attributes searchable besides the intrinsics (service.name is always indexed). Search conditions on other
-  // attributes match nothing, and Tags lists only these.
-  IndexedAttributeKeys indexed = {
-      .resource = {"service.namespace", "service.version", "deployment.environment", "k8s.namespace.name",
-                   "k8s.pod.name", "k8s.container.name", "k8s.node.name", "host.name", "cluster"},
-      .span = {"http.method", "http.request.method", "http.status_code", "http.response.status_code", "http.route",
-               "http.url", "http.target", "url.path", "rpc.method", "rpc.service", "db.system", "messaging.system",
-               "error"},
-  };
+  // attributes match nothing, and Tags lists only these. Each distinct value costs an index record per request
+  // and time bucket, so per-request values (URLs, ids) are better left out.
+  IndexedAttributeKeys indexed = DefaultIndexedAttributeKeys();
 };
 
 // A span condition for Search, evaluated on each span's summary: the TraceQL evaluator implements it.
@@ -66,6 +60,9 @@ class SpanFilter {
   virtual ~SpanFilter() = default;
   // Whether `span` satisfies the condition.
   virtual bool Matches(const SpanSummary& span) const = 0;
+  // Which index terms a matching span must carry (search_plan.h); the default restricts nothing, so Search
+  // reads every trace of the range.
+  virtual SpanIndexPlan IndexPlan() const { return SpanIndexPlan::Any(); }
 };
 
 // A time range in Unix nanoseconds; 0 for a bound means open.
@@ -133,7 +130,10 @@ class TraceStore : public receivers::SpanSink {
   // retried request) appear once. NotFound if there is none.
   absl::StatusOr<std::vector<Span>> FindTrace(const TraceId& id) const;
 
-  // Traces with a span matching the request, most recent first.
+  // Traces with a span matching the request, most recent first. Reads the search index one minute at a time,
+  // newest first, and stops once `limit` traces are found that start after every trace not yet read. Only
+  // spans of batches whose earliest span starts within `range` can match (that is what the index lists); the
+  // trace's other batches still count for its root, start, duration and service statistics.
   absl::StatusOr<TraceSearchResponse> Search(const TraceSearchRequest& request) const;
 
   // Indexed attribute names of `scope` seen in partitions overlapping `range`, sorted.
@@ -153,10 +153,25 @@ class TraceStore : public receivers::SpanSink {
   const TraceStoreOptions& options() const { return options_; }
 
  private:
+  // One time partition.
+  struct Partition {
+    std::shared_ptr<kv::Namespace> ns;
+    // Written with the search index (it holds the kIndexedMarkerKey); else searched by reading every summary.
+    bool indexed = false;
+    // Created by this process, and no write holding its marker has succeeded yet.
+    bool marker_pending = false;
+  };
+  struct PartitionRef {
+    int64_t start_s = 0;
+    Partition partition;
+  };
+
   TraceStore(kv::KvStore* kv, TraceStoreOptions options, Clock* clock);
   absl::Status Load();
-  // The partition holding spans that start at `start_ns`, created if new.
-  absl::StatusOr<std::shared_ptr<kv::Namespace>> PartitionFor(int64_t partition_start_s);
+  // The partition holding spans that start at `partition_start_s`, created if new.
+  absl::StatusOr<Partition> PartitionFor(int64_t partition_start_s);
+  // Every partition, ascending by start.
+  std::vector<PartitionRef> AllPartitions() const;
   // The first of `n` batch sequence numbers, reserving more durably when the reservation runs out.
   absl::StatusOr<uint64_t> NextSeq();
   // Partitions overlapping `range` widened by one partition width on both sides (a trace's spans may start
@@ -169,7 +184,7 @@ class TraceStore : public receivers::SpanSink {
   const int64_t width_s_;
 
   mutable absl::Mutex mu_;
-  absl::btree_map<int64_t, std::shared_ptr<kv::Namespace>> partitions_ ABSL_GUARDED_BY(mu_);
+  absl::btree_map<int64_t, Partition> partitions_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t reserved_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "tsdb/kv/memory_kv_store.h"
 #include "tsdb/kv/rocksdb_kv_store.h"
+#include "tsdb/traces/search_index.h"
 
 namespace vigil::traces {
 namespace {
@@ -185,6 +186,113 @@ TEST_F(TraceStoreTest, SearchFiltersAndSummarizes) {
   ASSERT_EQ(late.traces.size(), 1u);
   EXPECT_EQ(late.traces[0].trace_id, Tid(2));
   EXPECT_EQ(store_->Search(Req([](TraceSearchRequest& r) { r.limit = 2; }))->traces.size(), 2u);
+}
+
+class ErrorsWithPlan : public StatusIs {
+ public:
+  ErrorsWithPlan() : StatusIs(SpanStatusCode::kError) {}
+  SpanIndexPlan IndexPlan() const override {
+    SpanIndexPlan p;
+    p.kind = SpanIndexPlan::Kind::kStatus;
+    p.matches = [](const SpanSummary& s) { return s.status == SpanStatusCode::kError; };
+    return p;
+  }
+};
+
+// 400 traces, one every 20 s over 133 minutes (two partitions); every tenth has an error span.
+void AddTimeline(TraceStore* store) {
+  for (int i = 0; i < 400; ++i) {
+    const uint64_t start = kBase + static_cast<uint64_t>(i) * 20 * kSec;
+    Span child = MakeSpan(i, 2, 1, "db", "query", start + kSec, kSec);
+    if (i % 10 == 0) child.status_code = SpanStatusCode::kError;
+    ASSERT_TRUE(store->Consume({MakeSpan(i, 1, 0, "front", "GET", start, 3 * kSec), child}).ok());
+  }
+}
+
+TEST_F(TraceStoreTest, SearchReadsNewestMinutesFirstAndStopsAtTheLimit) {
+  AddTimeline(store_.get());
+  TraceSearchResponse all = *store_->Search(Req([](TraceSearchRequest& r) { r.limit = 0; }));
+  ASSERT_EQ(all.traces.size(), 400u);
+  EXPECT_EQ(all.partitions, 2);
+  TraceSearchResponse newest = *store_->Search(Req([](TraceSearchRequest& r) { r.limit = 5; }));
+  ASSERT_EQ(newest.traces.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(newest.traces[i].trace_id, Tid(399 - i)) << i;
+  // Two minutes of three traces each were enough: a small part of what the full search read.
+  EXPECT_LT(newest.inspected_bytes * 20, all.inspected_bytes);
+  EXPECT_EQ(newest.partitions, 1);
+
+  // A range ending earlier starts from there.
+  TraceSearchResponse early = *store_->Search(Req([](TraceSearchRequest& r) {
+    r.range = {.start_ns = static_cast<int64_t>(kBase), .end_ns = static_cast<int64_t>(kBase + 600 * kSec)};
+    r.limit = 3;
+  }));
+  ASSERT_EQ(early.traces.size(), 3u);
+  EXPECT_EQ(early.traces[0].trace_id, Tid(30));
+  EXPECT_EQ(early.traces[2].trace_id, Tid(28));
+}
+
+TEST_F(TraceStoreTest, SearchStopsWithinABusyMinute) {
+  // 200 traces within one minute, in four requests.
+  for (int r = 0; r < 4; ++r) {
+    std::vector<Span> request;
+    for (int i = 0; i < 50; ++i) {
+      const int t = r * 50 + i;
+      request.push_back(MakeSpan(t, 1, 0, "front", "GET", kBase + static_cast<uint64_t>(t) * 100'000'000, kSec));
+    }
+    ASSERT_TRUE(store_->Consume(std::move(request)).ok());
+  }
+  TraceSearchResponse all = *store_->Search(Req([](TraceSearchRequest& r) { r.limit = 0; }));
+  ASSERT_EQ(all.traces.size(), 200u);
+  TraceSearchResponse newest = *store_->Search(Req([](TraceSearchRequest& r) { r.limit = 5; }));
+  ASSERT_EQ(newest.traces.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(newest.traces[i].trace_id, Tid(199 - i)) << i;
+  // The newest six traces were read, not the whole minute.
+  EXPECT_LE(newest.inspected_bytes * 30, all.inspected_bytes);
+}
+
+TEST_F(TraceStoreTest, IndexPlanNarrowsTheTracesRead) {
+  AddTimeline(store_.get());
+  StatusIs scan(SpanStatusCode::kError);
+  ErrorsWithPlan planned;
+  TraceSearchResponse by_scan = *store_->Search(Req([&](TraceSearchRequest& r) {
+    r.filter = &scan;
+    r.limit = 0;
+  }));
+  TraceSearchResponse by_index = *store_->Search(Req([&](TraceSearchRequest& r) {
+    r.filter = &planned;
+    r.limit = 0;
+  }));
+  ASSERT_EQ(by_scan.traces.size(), 40u);
+  ASSERT_EQ(by_index.traces.size(), 40u);
+  for (size_t i = 0; i < 40; ++i) EXPECT_EQ(by_index.traces[i].trace_id, by_scan.traces[i].trace_id);
+  EXPECT_EQ(by_index.traces[0].trace_id, Tid(390));
+  // Only the error traces' summaries were read.
+  EXPECT_LT(by_index.inspected_bytes * 5, by_scan.inspected_bytes);
+}
+
+TEST_F(TraceStoreTest, PartitionsWrittenBeforeTheIndexAreStillSearched) {
+  AddTimeline(store_.get());
+  // Make every partition look as written by a version without the search index.
+  for (const std::shared_ptr<kv::Namespace>& ns : kv_.ListNamespaces()) {
+    if (ns->name().rfind("traces-", 0) != 0) continue;
+    std::unique_ptr<kv::WriteBatch> b = kv_.NewWriteBatch();
+    b->Delete(*ns, kIndexedMarkerKey);
+    b->DeleteRange(*ns, "T", "U");
+    ASSERT_TRUE(kv_.Write({}, b.get()).ok());
+  }
+  Reopen();
+  ErrorsWithPlan planned;
+  TraceSearchResponse found = *store_->Search(Req([&](TraceSearchRequest& r) {
+    r.filter = &planned;
+    r.limit = 4;
+  }));
+  ASSERT_EQ(found.traces.size(), 4u);
+  EXPECT_EQ(found.traces[0].trace_id, Tid(390));
+  EXPECT_EQ(found.traces[3].trace_id, Tid(360));
+  // New writes to those partitions do not make them look indexed.
+  ASSERT_TRUE(store_->Consume({MakeSpan(999, 1, 0, "late", "x", kBase + 30 * kSec, kSec)}).ok());
+  Reopen();
+  EXPECT_EQ(store_->Search(Req([](TraceSearchRequest& r) { r.limit = 0; }))->traces.size(), 401u);
 }
 
 TEST_F(TraceStoreTest, TagsAndValues) {

@@ -214,28 +214,44 @@ void WriteSpan(Writer& w, const Span& s) {
 // --- grouping: ResourceSpans { resource = 1, scope_spans = 2, schema_url = 3 },
 //     ScopeSpans { scope = 1, spans = 2, schema_url = 3 } ---
 
+// Sizes are computed once per message (ComputeSizes) and kept beside it: every length prefix needs the size of
+// what follows, and recomputing them level by level would walk each span's attributes once per nesting level.
 struct ScopeGroup {
   const InstrumentationScope* scope = nullptr;
   std::vector<const Span*> spans;
+  std::vector<size_t> span_sizes;
+  size_t scope_size = 0;
+  size_t size = 0;
 };
 
 struct ResourceGroup {
   const Resource* resource = nullptr;
   std::vector<ScopeGroup> scopes;
+  size_t resource_size = 0;
+  size_t size = 0;
 };
 
-size_t ScopeSpansSize(const ScopeGroup& g) {
-  size_t n = 0;
-  if (g.scope != nullptr) n += Delimited(1, ScopeSize(*g.scope)) + OptBytes(3, g.scope->schema_url);
-  for (const Span* s : g.spans) n += Delimited(2, SpanSize(*s));
-  return n;
-}
-
-size_t ResourceSpansSize(const ResourceGroup& g) {
-  size_t n = 0;
-  if (g.resource != nullptr) n += Delimited(1, ResourceSize(*g.resource)) + OptBytes(3, g.resource->schema_url);
-  for (const ScopeGroup& sg : g.scopes) n += Delimited(2, ScopeSpansSize(sg));
-  return n;
+// Fills the sizes of `g` and its scopes and spans; returns the ResourceSpans message's size.
+size_t ComputeSizes(ResourceGroup& g) {
+  g.size = 0;
+  if (g.resource != nullptr) {
+    g.resource_size = ResourceSize(*g.resource);
+    g.size += Delimited(1, g.resource_size) + OptBytes(3, g.resource->schema_url);
+  }
+  for (ScopeGroup& sg : g.scopes) {
+    sg.size = 0;
+    if (sg.scope != nullptr) {
+      sg.scope_size = ScopeSize(*sg.scope);
+      sg.size += Delimited(1, sg.scope_size) + OptBytes(3, sg.scope->schema_url);
+    }
+    sg.span_sizes.clear();
+    for (const Span* s : sg.spans) {
+      sg.span_sizes.push_back(SpanSize(*s));
+      sg.size += Delimited(2, sg.span_sizes.back());
+    }
+    g.size += Delimited(2, sg.size);
+  }
+  return g.size;
 }
 
 }  // namespace
@@ -247,32 +263,32 @@ std::string EncodeTracesProto(std::span<const Span> spans) {
   absl::flat_hash_map<std::pair<const Resource*, const InstrumentationScope*>, size_t> scope_index;
   for (const Span& s : spans) {
     auto [rit, new_resource] = resource_index.try_emplace(s.resource.get(), groups.size());
-    if (new_resource) groups.push_back(ResourceGroup{s.resource.get(), {}});
+    if (new_resource) groups.emplace_back().resource = s.resource.get();
     ResourceGroup& g = groups[rit->second];
     auto [sit, new_scope] = scope_index.try_emplace({s.resource.get(), s.scope.get()}, g.scopes.size());
-    if (new_scope) g.scopes.push_back(ScopeGroup{s.scope.get(), {}});
+    if (new_scope) g.scopes.emplace_back().scope = s.scope.get();
     g.scopes[sit->second].spans.push_back(&s);
   }
   size_t total = 0;
-  for (const ResourceGroup& g : groups) total += Delimited(1, ResourceSpansSize(g));
+  for (ResourceGroup& g : groups) total += Delimited(1, ComputeSizes(g));
   std::string out;
   out.reserve(total);
   Writer w(&out);
   for (const ResourceGroup& g : groups) {
-    w.Header(1, ResourceSpansSize(g));
+    w.Header(1, g.size);
     if (g.resource != nullptr) {
-      w.Header(1, ResourceSize(*g.resource));
+      w.Header(1, g.resource_size);
       WriteResource(w, *g.resource);
     }
     for (const ScopeGroup& sg : g.scopes) {
-      w.Header(2, ScopeSpansSize(sg));
+      w.Header(2, sg.size);
       if (sg.scope != nullptr) {
-        w.Header(1, ScopeSize(*sg.scope));
+        w.Header(1, sg.scope_size);
         WriteScope(w, *sg.scope);
       }
-      for (const Span* s : sg.spans) {
-        w.Header(2, SpanSize(*s));
-        WriteSpan(w, *s);
+      for (size_t i = 0; i < sg.spans.size(); ++i) {
+        w.Header(2, sg.span_sizes[i]);
+        WriteSpan(w, *sg.spans[i]);
       }
       if (sg.scope != nullptr) w.OptBytes(3, sg.scope->schema_url);
     }
