@@ -16,7 +16,7 @@ namespace vigil::logengine::internal {
 namespace {
 
 using tsdb::logs::Direction;
-using tsdb::logs::LogEntry;
+using tsdb::logs::LogEntryRef;
 
 // A kept line waiting for the final selection.
 struct Candidate {
@@ -74,11 +74,11 @@ absl::StatusOr<Streams> EvalLogQuery(const logql::LogSelectorExpr& expr, const Q
 
   absl::Status st = querier->ForEachStream(
       expr.matchers, params.start_ns, params.end_ns, params.direction,
-      [&](const Labels& stream, std::span<const LogEntry> entries) -> absl::Status {
+      [&](const Labels& stream, std::span<const LogEntryRef> entries) -> absl::Status {
         ++stats->streams;
         bool have_last = false;
         int64_t last_kept = 0;
-        for (const LogEntry& e : entries) {
+        for (const LogEntryRef& e : entries) {
           // Entries come in the query's direction, so once the heap is full and this one would not enter it,
           // no later entry of this stream would either.
           if (heap.size() == limit && limit > 0) {

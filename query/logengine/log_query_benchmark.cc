@@ -24,6 +24,7 @@ namespace vigil::logengine {
 namespace {
 
 using tsdb::logs::LogEntry;
+using tsdb::logs::LogEntryRef;
 
 constexpr uint64_t kTargetBytes = uint64_t{200} << 20;
 constexpr int kStreams = 24;
@@ -97,8 +98,8 @@ void BM_StoreScanOnly(benchmark::State& state) {
   uint64_t scanned = 0;
   for (auto _ : state) {
     absl::Status st = d.store->ForEachStream(m, d.start_ns, d.end_ns, tsdb::logs::Direction::kBackward,
-                                             [&](const Labels&, std::span<const LogEntry> entries) {
-                                               for (const LogEntry& e : entries) scanned += e.line.size();
+                                             [&](const Labels&, std::span<const LogEntryRef> entries) {
+                                               for (const LogEntryRef& e : entries) scanned += e.line.size();
                                                return absl::OkStatus();
                                              });
     if (!st.ok()) std::abort();

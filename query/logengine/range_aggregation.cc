@@ -23,7 +23,7 @@ namespace {
 
 using logql::RangeOp;
 using tsdb::logs::Direction;
-using tsdb::logs::LogEntry;
+using tsdb::logs::LogEntryRef;
 
 // The samples of one output series before windowing; t in nanoseconds.
 struct RawSeries {
@@ -185,10 +185,10 @@ absl::StatusOr<EvalValue> EvalRangeAggregation(const logql::RangeAggregationExpr
 
   VIGIL_RETURN_IF_ERROR(
       ctx.querier->ForEachStream(e.selector->matchers, data_start, data_end, Direction::kForward,
-                                 [&](const Labels& stream, std::span<const LogEntry> entries) -> absl::Status {
+                                 [&](const Labels& stream, std::span<const LogEntryRef> entries) -> absl::Status {
                                    ++stats->streams;
                                    size_t stream_series = std::numeric_limits<size_t>::max();
-                                   for (const LogEntry& entry : entries) {
+                                   for (const LogEntryRef& entry : entries) {
                                      ++stats->lines_processed;
                                      stats->bytes_processed += entry.line.size();
                                      const Labels& input = EntryLabels(stream, entry.structured_metadata, &scratch);

@@ -76,17 +76,17 @@ size_t MaxEncodedSize(const LogEntry& entry) {
   return n;
 }
 
-absl::Status DecodeEntries(std::string_view block, TimestampNs base, absl::FunctionRef<absl::Status(LogEntry&)> fn) {
+absl::Status DecodeEntryRefs(std::string_view block, TimestampNs base,
+                             absl::FunctionRef<absl::Status(LogEntryRef&)> fn) {
   ByteReader r(block, "log block");
   TimestampNs prev = base;
-  LogEntry entry;
+  LogEntryRef entry;
   std::vector<LabelPair> metadata;
   while (!r.done()) {
     int64_t delta = 0;
     if (absl::Status s = r.SignedVarint(&delta); !s.ok()) return s;
     prev = static_cast<TimestampNs>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(delta));
-    std::string_view line;
-    if (absl::Status s = r.LengthPrefixed(&line); !s.ok()) return s;
+    if (absl::Status s = r.LengthPrefixed(&entry.line); !s.ok()) return s;
     uint64_t n = 0;
     if (absl::Status s = r.Varint(&n); !s.ok()) return s;
     if (n > block.size()) return r.Error("structured metadata count past the end");
@@ -98,11 +98,20 @@ absl::Status DecodeEntries(std::string_view block, TimestampNs base, absl::Funct
       metadata.emplace_back(name, value);
     }
     entry.timestamp_ns = prev;
-    entry.line.assign(line);
     entry.structured_metadata = metadata.empty() ? Labels() : Labels::FromPairs(metadata);
     if (absl::Status s = fn(entry); !s.ok()) return s;
   }
   return absl::OkStatus();
+}
+
+absl::Status DecodeEntries(std::string_view block, TimestampNs base, absl::FunctionRef<absl::Status(LogEntry&)> fn) {
+  LogEntry entry;
+  return DecodeEntryRefs(block, base, [&](LogEntryRef& ref) {
+    entry.timestamp_ns = ref.timestamp_ns;
+    entry.line.assign(ref.line);
+    entry.structured_metadata = std::move(ref.structured_metadata);
+    return fn(entry);
+  });
 }
 
 absl::Status CompressBlock(std::string_view block, const CodecOptions& options, std::string* blob) {

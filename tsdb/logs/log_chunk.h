@@ -56,6 +56,9 @@ size_t MaxEncodedSize(const LogEntry& entry);
 // Decodes every entry of `block` (timestamps against `base`) and calls `fn` with each; `fn` may move from the
 // entry. Stops at the first error `fn` returns. DataLoss with the offset on malformed bytes.
 absl::Status DecodeEntries(std::string_view block, TimestampNs base, absl::FunctionRef<absl::Status(LogEntry&)> fn);
+// The same without copying lines: each entry's line points into `block`. `fn` may move from the entry.
+absl::Status DecodeEntryRefs(std::string_view block, TimestampNs base,
+                             absl::FunctionRef<absl::Status(LogEntryRef&)> fn);
 
 // Compresses `block` into a blob (replacing `*blob`).
 absl::Status CompressBlock(std::string_view block, const CodecOptions& options, std::string* blob);

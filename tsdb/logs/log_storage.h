@@ -106,7 +106,7 @@ class LogQuerier {
   // queries, line filters before a limit). Stops at and returns the first error `fn` returns.
   virtual absl::Status ForEachStream(
       std::span<const Matcher> matchers, TimestampNs start_ns, TimestampNs end_ns, Direction direction,
-      absl::FunctionRef<absl::Status(const Labels& labels, std::span<const LogEntry> entries)> fn) const = 0;
+      absl::FunctionRef<absl::Status(const Labels& labels, std::span<const LogEntryRef> entries)> fn) const = 0;
 
   // Sorted label names of the selected streams with data overlapping [start, end); empty matchers: all streams.
   virtual absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers, TimestampNs start_ns,

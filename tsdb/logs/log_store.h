@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -114,7 +115,7 @@ class LogStore : public LogStorage {
   absl::StatusOr<std::vector<StreamEntries>> Select(const SelectParams& params) const override;
   absl::Status ForEachStream(
       std::span<const Matcher> matchers, TimestampNs start_ns, TimestampNs end_ns, Direction direction,
-      absl::FunctionRef<absl::Status(const Labels& labels, std::span<const LogEntry> entries)> fn) const override;
+      absl::FunctionRef<absl::Status(const Labels& labels, std::span<const LogEntryRef> entries)> fn) const override;
   absl::StatusOr<std::vector<std::string>> LabelNames(std::span<const Matcher> matchers, TimestampNs start_ns,
                                                       TimestampNs end_ns) const override;
   absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name, std::span<const Matcher> matchers,
@@ -194,6 +195,14 @@ class LogStore : public LogStorage {
   // The entries of one stream of `view` in [start, end), oldest first (equal times in append order).
   absl::Status CollectEntries(const ReadView& view, StreamView& stream, TimestampNs start_ns, TimestampNs end_ns,
                               std::vector<LogEntry>* out) const;
+  // The same without copying lines: `out`'s lines point into `blocks` (decompressed chunks, reused from index
+  // `*used` on) and into `stream`'s head entries.
+  absl::Status CollectEntryRefs(const ReadView& view, const StreamView& stream, TimestampNs start_ns,
+                                TimestampNs end_ns, std::deque<std::string>* blocks, size_t* used,
+                                std::vector<LogEntryRef>* out) const;
+  // Calls `fn` with each stored chunk of `stream` overlapping [start, end), compressed, and its base time.
+  absl::Status ForEachChunk(const ReadView& view, const StreamView& stream, TimestampNs start_ns, TimestampNs end_ns,
+                            absl::FunctionRef<absl::Status(std::string_view blob, TimestampNs base)> fn) const;
 
   std::shared_ptr<kv::KvStore> kv_;
   std::shared_ptr<kv::Namespace> default_ns_;

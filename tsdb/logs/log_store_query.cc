@@ -1,5 +1,6 @@
 // The read side of LogStore: stream selection, chunk reading, Select with direction and limit, metadata.
 #include <algorithm>
+#include <deque>
 #include <queue>
 #include <utility>
 
@@ -58,38 +59,71 @@ absl::StatusOr<LogStore::ReadView> LogStore::Snapshot(std::span<const Matcher> m
   return view;
 }
 
+absl::Status LogStore::ForEachChunk(const ReadView& view, const StreamView& stream, TimestampNs start_ns,
+                                    TimestampNs end_ns,
+                                    absl::FunctionRef<absl::Status(std::string_view blob, TimestampNs base)> fn) const {
+  if (!stream.has_data) return absl::OkStatus();
+  const std::string prefix = ChunkMetaPrefix(stream.id);
+  for (const ReadView::PartitionView& pv : view.partitions) {
+    for (pv.meta->Seek(prefix); pv.meta->Valid() && StartsWith(pv.meta->key(), prefix); pv.meta->Next()) {
+      VIGIL_ASSIGN_OR_RETURN(ChunkKey key, ParseChunkKey(pv.meta->key()));
+      if (key.min_time >= end_ns) break;  // keys sort by min time
+      VIGIL_ASSIGN_OR_RETURN(ChunkMeta meta, DecodeChunkMeta(pv.meta->value()));
+      if (meta.max_time < start_ns) continue;
+      const std::string blob_key = ChunkBlobKey(key);
+      pv.blob->Seek(blob_key);
+      VIGIL_RETURN_IF_ERROR(pv.blob->status());
+      if (!pv.blob->Valid() || pv.blob->key() != blob_key) {
+        return absl::DataLossError(absl::StrCat("log chunk of stream ", stream.labels.ToString(), " at ", key.min_time,
+                                                " has an index entry but no data"));
+      }
+      VIGIL_RETURN_IF_ERROR(fn(pv.blob->value(), key.min_time));
+    }
+    VIGIL_RETURN_IF_ERROR(pv.meta->status());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status LogStore::CollectEntries(const ReadView& view, StreamView& stream, TimestampNs start_ns,
                                       TimestampNs end_ns, std::vector<LogEntry>* out) const {
   out->clear();
-  if (stream.has_data) {
-    const std::string prefix = ChunkMetaPrefix(stream.id);
-    std::string block;
-    for (const ReadView::PartitionView& pv : view.partitions) {
-      for (pv.meta->Seek(prefix); pv.meta->Valid() && StartsWith(pv.meta->key(), prefix); pv.meta->Next()) {
-        VIGIL_ASSIGN_OR_RETURN(ChunkKey key, ParseChunkKey(pv.meta->key()));
-        if (key.min_time >= end_ns) break;  // keys sort by min time
-        VIGIL_ASSIGN_OR_RETURN(ChunkMeta meta, DecodeChunkMeta(pv.meta->value()));
-        if (meta.max_time < start_ns) continue;
-        const std::string blob_key = ChunkBlobKey(key);
-        pv.blob->Seek(blob_key);
-        VIGIL_RETURN_IF_ERROR(pv.blob->status());
-        if (!pv.blob->Valid() || pv.blob->key() != blob_key) {
-          return absl::DataLossError(absl::StrCat("log chunk of stream ", stream.labels.ToString(), " at ",
-                                                  key.min_time, " has an index entry but no data"));
-        }
-        VIGIL_RETURN_IF_ERROR(DecompressBlock(pv.blob->value(), &block));
-        VIGIL_RETURN_IF_ERROR(DecodeEntries(block, key.min_time, [&](LogEntry& e) {
-          if (e.timestamp_ns >= start_ns && e.timestamp_ns < end_ns) out->push_back(std::move(e));
-          return absl::OkStatus();
-        }));
-      }
-      VIGIL_RETURN_IF_ERROR(pv.meta->status());
-    }
-  }
+  std::string block;
+  VIGIL_RETURN_IF_ERROR(ForEachChunk(view, stream, start_ns, end_ns, [&](std::string_view blob, TimestampNs base) {
+    VIGIL_RETURN_IF_ERROR(DecompressBlock(blob, &block));
+    return DecodeEntries(block, base, [&](LogEntry& e) {
+      if (e.timestamp_ns >= start_ns && e.timestamp_ns < end_ns) out->push_back(std::move(e));
+      return absl::OkStatus();
+    });
+  }));
   for (LogEntry& e : stream.head) out->push_back(std::move(e));
   stream.head.clear();
   std::stable_sort(out->begin(), out->end(),
                    [](const LogEntry& a, const LogEntry& b) { return a.timestamp_ns < b.timestamp_ns; });
+  return absl::OkStatus();
+}
+
+absl::Status LogStore::CollectEntryRefs(const ReadView& view, const StreamView& stream, TimestampNs start_ns,
+                                        TimestampNs end_ns, std::deque<std::string>* blocks, size_t* used,
+                                        std::vector<LogEntryRef>* out) const {
+  out->clear();
+  VIGIL_RETURN_IF_ERROR(ForEachChunk(view, stream, start_ns, end_ns, [&](std::string_view blob, TimestampNs base) {
+    // A deque keeps earlier blocks in place (and their lines valid) as it grows; its strings keep their capacity
+    // from stream to stream.
+    if (*used == blocks->size()) blocks->emplace_back();
+    std::string& block = (*blocks)[(*used)++];
+    VIGIL_RETURN_IF_ERROR(DecompressBlock(blob, &block));
+    return DecodeEntryRefs(block, base, [&](LogEntryRef& e) {
+      if (e.timestamp_ns >= start_ns && e.timestamp_ns < end_ns) out->push_back(std::move(e));
+      return absl::OkStatus();
+    });
+  }));
+  for (const LogEntry& e : stream.head) {
+    out->push_back(
+        LogEntryRef{.timestamp_ns = e.timestamp_ns, .line = e.line, .structured_metadata = e.structured_metadata});
+  }
+  // Chunks are cut in time order and mostly hold entries in order: sorting is the exception.
+  auto earlier = [](const LogEntryRef& a, const LogEntryRef& b) { return a.timestamp_ns < b.timestamp_ns; };
+  if (!std::is_sorted(out->begin(), out->end(), earlier)) std::stable_sort(out->begin(), out->end(), earlier);
   return absl::OkStatus();
 }
 
@@ -149,13 +183,15 @@ absl::StatusOr<std::vector<StreamEntries>> LogStore::Select(const SelectParams& 
 
 absl::Status LogStore::ForEachStream(
     std::span<const Matcher> matchers, TimestampNs start_ns, TimestampNs end_ns, Direction direction,
-    absl::FunctionRef<absl::Status(const Labels& labels, std::span<const LogEntry> entries)> fn) const {
+    absl::FunctionRef<absl::Status(const Labels& labels, std::span<const LogEntryRef> entries)> fn) const {
   VIGIL_ASSIGN_OR_RETURN(ReadView view, Snapshot(matchers, start_ns, end_ns, true));
   std::sort(view.streams.begin(), view.streams.end(),
             [](const StreamView& a, const StreamView& b) { return Compare(a.labels, b.labels) < 0; });
-  std::vector<LogEntry> entries;
+  std::vector<LogEntryRef> entries;
+  std::deque<std::string> blocks;
   for (StreamView& s : view.streams) {
-    VIGIL_RETURN_IF_ERROR(CollectEntries(view, s, start_ns, end_ns, &entries));
+    size_t used = 0;
+    VIGIL_RETURN_IF_ERROR(CollectEntryRefs(view, s, start_ns, end_ns, &blocks, &used, &entries));
     if (entries.empty()) continue;
     if (direction == Direction::kBackward) std::reverse(entries.begin(), entries.end());
     VIGIL_RETURN_IF_ERROR(fn(s.labels, entries));

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "base/clock/clock.h"
 #include "base/metrics/registry.h"
 #include "gmock/gmock.h"
@@ -294,9 +295,9 @@ TEST_F(LogStoreTest, ForEachStreamAndMetrics) {
   std::vector<std::string> seen;
   ASSERT_TRUE(store_
                   ->ForEachStream(std::vector<Matcher>{}, kT0, kT0 + 10, Direction::kBackward,
-                                  [&](const Labels& l, std::span<const LogEntry> entries) {
-                                    for (const LogEntry& e : entries)
-                                      seen.push_back(std::string(l.Get("app")) + ":" + e.line);
+                                  [&](const Labels& l, std::span<const LogEntryRef> entries) {
+                                    for (const LogEntryRef& e : entries)
+                                      seen.push_back(std::string(l.Get("app")) + ":" + std::string(e.line));
                                     return absl::OkStatus();
                                   })
                   .ok());
@@ -309,6 +310,61 @@ TEST_F(LogStoreTest, ForEachStreamAndMetrics) {
   text.clear();
   registry.RenderText(&text);
   EXPECT_THAT(text, ::testing::Not(HasSubstr("vigil_logs_streams")));
+}
+
+TEST_F(LogStoreTest, ForEachStreamReadsChunksAndHeadWithoutCopiesAsSelectDoes) {
+  options_.max_chunk_age = absl::Minutes(10);
+  Open();
+  // Several chunks of one stream, entries out of order across and within pushes, metadata on some, then more
+  // entries left in the head.
+  for (int round = 0; round < 3; ++round) {
+    std::vector<LogEntry> entries;
+    for (int i = 0; i < 50; ++i) {
+      const TimestampNs t = kT0 + (round * 50 + (i * 7) % 50) * kSecond;
+      LogEntry e = E(t, absl::StrCat("line ", round, "-", i));
+      if (i % 5 == 0) e.structured_metadata = Labels{{"trace_id", absl::StrCat("t", i)}};
+      entries.push_back(std::move(e));
+    }
+    Push(kApi, std::move(entries));
+    clock_.Advance(absl::Minutes(11));
+    ASSERT_TRUE(store_->Maintain().ok());
+  }
+  ASSERT_GE(store_->GetStoreStats().chunks, 3u);
+  Push(kApi, {E(kT0 + 10 * kSecond, "late head"), E(kT0 + 200 * kSecond, "head")});
+  Push(kWeb, {E(kT0 + 30 * kSecond, "web")});
+  for (Direction d : {Direction::kForward, Direction::kBackward}) {
+    const TimestampNs start = kT0 + 5 * kSecond, end = kT0 + 180 * kSecond;
+    std::vector<StreamEntries> selected = Select({}, start, end, d, 0);
+    std::vector<StreamEntries> scanned;
+    ASSERT_TRUE(store_
+                    ->ForEachStream(
+                        std::vector<Matcher>{}, start, end, d,
+                        [&](const Labels& l, std::span<const LogEntryRef> entries) {
+                          StreamEntries& s = scanned.emplace_back();
+                          s.labels = l;
+                          for (const LogEntryRef& e : entries) {
+                            s.entries.push_back(LogEntry{e.timestamp_ns, std::string(e.line), e.structured_metadata});
+                          }
+                          return absl::OkStatus();
+                        })
+                    .ok());
+    ASSERT_EQ(scanned.size(), selected.size());
+    for (size_t i = 0; i < selected.size(); ++i) {
+      EXPECT_EQ(scanned[i].labels, selected[i].labels);
+      ASSERT_EQ(scanned[i].entries.size(), selected[i].entries.size());
+      for (size_t j = 0; j < selected[i].entries.size(); ++j) {
+        EXPECT_EQ(scanned[i].entries[j].timestamp_ns, selected[i].entries[j].timestamp_ns) << i << " " << j;
+        if (j > 0) {
+          const bool ordered = d == Direction::kForward
+                                   ? scanned[i].entries[j - 1].timestamp_ns <= scanned[i].entries[j].timestamp_ns
+                                   : scanned[i].entries[j - 1].timestamp_ns >= scanned[i].entries[j].timestamp_ns;
+          EXPECT_TRUE(ordered) << j;
+        }
+      }
+    }
+    ASSERT_EQ(scanned.size(), 2u);
+    EXPECT_GE(scanned[0].entries.size(), 145u);  // 5 s .. 149 s of the chunked entries, and the head's
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/labels.h"
@@ -24,6 +25,14 @@ struct LogEntry {
   Labels structured_metadata;
 
   friend bool operator==(const LogEntry&, const LogEntry&) = default;
+};
+
+// One log line as scans hand it out: `line` points into storage the reader keeps for the duration of the
+// callback, so a scan over gigabytes copies no line.
+struct LogEntryRef {
+  TimestampNs timestamp_ns = 0;
+  std::string_view line;
+  Labels structured_metadata;
 };
 
 // The entries of one stream, as queries return them.
