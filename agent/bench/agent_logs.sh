@@ -16,7 +16,7 @@ BIN=$(bazel --output_base="$OB" info -c opt bazel-bin 2>/dev/null)
 DIR=$(mktemp -d /tmp/vigil-logbench.XXXXXX)
 SPORT=${SPORT:-19281}
 APORT=$((SPORT + 1))
-trap 'kill $APID $SPID 2>/dev/null; rm -rf "$DIR"' EXIT
+trap 'kill $APID $SPID 2>/dev/null; wait 2>/dev/null; rm -rf "$DIR"' EXIT
 python3 agent/bench/gen_cri_logs.py "$DIR/pods" "$MB" "$FILES"
 TOTAL=$(find "$DIR/pods" -name '*.log' -printf '%s\n' | awk '{s+=$1} END{print s}')
 "$BIN/server/vigil-store" --storage.tsdb.path="$DIR/store" --web.listen-address=127.0.0.1:$SPORT --log.level=warn &

@@ -41,10 +41,10 @@ std::string_view CodecName(Codec codec);
 absl::StatusOr<Codec> ParseCodec(std::string_view name);
 
 struct CodecOptions {
-  // zstd level 1 by default: docs/logs.md has the measurements behind the choice.
+  // zstd level 3 by default: docs/logs.md has the measurements behind the choice.
   Codec codec = Codec::kZstd;
   // For kZstd: 1..19 (higher is smaller and slower).
-  int zstd_level = 1;
+  int zstd_level = 3;
 };
 
 // Appends `entry` to the block `out`; `*prev` is the previous entry's timestamp (the block's base for the first)

@@ -84,11 +84,13 @@ void BM_StoreIngest(benchmark::State& state) {
 }
 
 BENCHMARK(BM_StoreIngest)
+    ->Args({3, 3})
     ->Args({3, 1})
+    ->Args({3, 5})
     ->Args({3, 0})
-    ->Args({0, 1})
-    ->Args({1, 1})
-    ->Args({2, 1})
+    ->Args({0, 3})
+    ->Args({1, 3})
+    ->Args({2, 3})
     ->Unit(benchmark::kMillisecond)
     ->MinTime(3.0);
 
