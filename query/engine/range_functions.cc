@@ -116,6 +116,9 @@ absl::StatusOr<NodeValue> EvalRangeFunction(Evaluator* ev, const promql::Call& c
   const bool keeps_name = fn == RangeFn::kLast || fn == RangeFn::kFirst;
   const size_t steps = ev->NumSteps();
   std::vector<double> scratch;
+  // For rate and increase: resets_before[i] counts the samples before i that are below their predecessor, so a
+  // window without a counter reset (nearly all of them) skips the per-window scan for resets.
+  std::vector<uint32_t> resets_before;
   std::vector<char> found;
   if (fn == RangeFn::kAbsent) found.assign(steps, 0);
 
@@ -130,6 +133,14 @@ absl::StatusOr<NodeValue> EvalRangeFunction(Evaluator* ev, const promql::Call& c
     StepSeries s;
     s.drop_name = !keeps_name || ls.drop_name;
     const std::vector<Sample>& samples = ls.samples;
+    if (fn == RangeFn::kRate || fn == RangeFn::kIncrease) {
+      resets_before.assign(samples.size() + 1, 0);
+      for (size_t i = 0; i < samples.size(); ++i) {
+        resets_before[i + 1] = resets_before[i] + (i > 0 && samples[i].v < samples[i - 1].v ? 1 : 0);
+      }
+    }
+    // Whether a sample in (lo, hi) is below its predecessor.
+    auto resets_in = [&](size_t lo, size_t hi) { return resets_before[hi] != resets_before[lo + 1]; };
     size_t lo = 0, hi = 0;
     size_t step = 0;
     for (TimestampMs ts = ev->start(); ts <= ev->end(); ts += ev->interval(), ++step) {
@@ -142,10 +153,10 @@ absl::StatusOr<NodeValue> EvalRangeFunction(Evaluator* ev, const promql::Call& c
       std::optional<double> r;
       switch (fn) {
         case RangeFn::kRate:
-          r = functions::ExtrapolatedRate(w, range_start, ref, true, true);
+          r = functions::ExtrapolatedRate(w, range_start, ref, true, true, {}, nullptr, resets_in(lo, hi));
           break;
         case RangeFn::kIncrease:
-          r = functions::ExtrapolatedRate(w, range_start, ref, true, false);
+          r = functions::ExtrapolatedRate(w, range_start, ref, true, false, {}, nullptr, resets_in(lo, hi));
           break;
         case RangeFn::kDelta:
           r = functions::ExtrapolatedRate(w, range_start, ref, false, false);

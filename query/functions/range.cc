@@ -81,13 +81,14 @@ std::string GoPercentF(double v) {
 
 std::optional<double> ExtrapolatedRate(std::span<const Sample> samples, TimestampMs range_start_ms,
                                        TimestampMs range_end_ms, bool is_counter, bool is_rate,
-                                       StartTimestamps start_timestamps, RangeAnnotations* annotations) {
+                                       StartTimestamps start_timestamps, RangeAnnotations* annotations,
+                                       bool may_have_resets) {
   if (samples.empty()) return std::nullopt;
   const size_t num_minus_one = samples.size() - 1;
   const TimestampMs first_t = samples.front().t;
   const TimestampMs last_t = samples.back().t;
   double result = samples.back().v - samples.front().v;
-  if (is_counter) {
+  if (is_counter && (may_have_resets || !start_timestamps.empty())) {
     bool overlap_detected = false;
     for (size_t i = 1; i < samples.size(); ++i) {
       const Sample& prev = samples[i - 1];

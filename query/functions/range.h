@@ -43,9 +43,12 @@ struct RangeAnnotations {
 // Returns nullopt with fewer than two samples, unless `start_timestamps` put the first sample's start inside the
 // window (then a single sample suffices, as in Prometheus 3.12+). Window bounds are the selector's, i.e.
 // range_start_ms = eval_t - range - offset and range_end_ms = eval_t - offset.
+// `may_have_resets` false tells that no sample of `samples` is below its predecessor (the engine knows it from a
+// per-series count): the scan for counter resets is then skipped, with the same result.
 std::optional<double> ExtrapolatedRate(std::span<const Sample> samples, TimestampMs range_start_ms,
                                        TimestampMs range_end_ms, bool is_counter, bool is_rate,
-                                       StartTimestamps start_timestamps = {}, RangeAnnotations* annotations = nullptr);
+                                       StartTimestamps start_timestamps = {}, RangeAnnotations* annotations = nullptr,
+                                       bool may_have_resets = true);
 
 // rate(), increase() and delta() for the `anchored` and `smoothed` selector modifiers (Prometheus 3.7+'s
 // extendedRate). Unlike the other kernels, `samples` are all samples the engine loaded for the extended window, as
