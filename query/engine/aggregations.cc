@@ -5,11 +5,13 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "base/status/status_macros.h"
 #include "base/strings/float_format.h"
@@ -97,16 +99,174 @@ struct ByReverseValue {
   bool operator()(const Candidate& a, const Candidate& b) const { return std::isnan(a.v) || a.v > b.v; }
 };
 
-struct Group {
+// One group's accumulation at one step, for the aggregations that combine values (all but topk, bottomk,
+// limitk, limit_ratio and count_values). Starts from the first value, as Prometheus does.
+struct Cell {
   bool seen = false;
-  bool drop_name = false;
   double value = 0;
   double count = 0;
   std::optional<functions::KahanSum> sum;
   std::optional<functions::MeanAccumulator> mean;
   std::optional<functions::VarianceAccumulator> var;
   std::vector<double> values;
+
+  void Start(AggregateOp op, double f) {
+    seen = true;
+    value = f;
+    count = 1;
+    switch (op) {
+      case AggregateOp::kSum:
+        sum.emplace(f);
+        break;
+      case AggregateOp::kAvg:
+        mean.emplace(f);
+        break;
+      case AggregateOp::kStddev:
+      case AggregateOp::kStdvar:
+        var.emplace(f);
+        break;
+      case AggregateOp::kQuantile:
+        values.clear();
+        values.push_back(f);
+        break;
+      case AggregateOp::kGroup:
+        value = 1;
+        break;
+      default:
+        break;
+    }
+  }
+
+  void Add(AggregateOp op, double f) {
+    switch (op) {
+      case AggregateOp::kSum:
+        sum->Add(f);
+        break;
+      case AggregateOp::kAvg:
+        mean->Add(f);
+        break;
+      case AggregateOp::kMax:
+        value = functions::MaxStep(value, f);
+        break;
+      case AggregateOp::kMin:
+        value = functions::MinStep(value, f);
+        break;
+      case AggregateOp::kCount:
+        count += 1;
+        break;
+      case AggregateOp::kStddev:
+      case AggregateOp::kStdvar:
+        var->Add(f);
+        break;
+      case AggregateOp::kQuantile:
+        values.push_back(f);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // The aggregate; `param` is quantile's φ at this step.
+  double Result(AggregateOp op, double param) {
+    switch (op) {
+      case AggregateOp::kSum:
+        return sum->Value();
+      case AggregateOp::kAvg:
+        return mean->Mean();
+      case AggregateOp::kCount:
+        return count;
+      case AggregateOp::kStdvar:
+        return var->Variance();
+      case AggregateOp::kStddev:
+        return var->Stddev();
+      case AggregateOp::kQuantile:
+        return functions::Quantile(param, std::span<double>(values));
+      default:
+        return value;
+    }
+  }
 };
+
+// The combining aggregations, walked series by series rather than step by step. For a block of steps, each input
+// series' points go straight into its group's cells for those steps, so no instant vector is gathered per step
+// (with thousands of series that gather cost more than the aggregation). A cell still sees its group's series in
+// input order, as a step-wise walk would, so results are bit-for-bit the same; output series are created in the
+// order a step-wise walk would create them (by first step, then by first input series).
+absl::StatusOr<StepMatrix> CombineBySeries(Evaluator* ev, AggregateOp op, const StepMatrix& in,
+                                           std::span<const uint32_t> group_of, size_t num_groups,
+                                           const StepMatrix& param, absl::FunctionRef<Labels(uint32_t)> group_labels) {
+  QueryContext* ctx = ev->ctx();
+  const size_t steps = ev->NumSteps();
+  const int64_t interval = ev->interval();
+  constexpr size_t kCellBudget = size_t{1} << 15;  // cells per block of steps
+  const size_t block = std::clamp<size_t>(kCellBudget / std::max<size_t>(num_groups, 1), 1, steps);
+  std::vector<Cell> cells(num_groups * block);  // group g at the block's k-th step: cells[g * block + k]
+  std::vector<size_t> cursor(in.size(), 0);
+  constexpr size_t kNever = std::numeric_limits<size_t>::max();
+  std::vector<size_t> first_step(num_groups, kNever);
+  std::vector<uint32_t> first_series(num_groups, 0);
+  std::vector<char> drop_name(num_groups, 0);
+  std::vector<uint32_t> out_id(num_groups, 0);
+  std::vector<uint32_t> order;  // groups with output, in creation order
+  std::vector<uint32_t> fresh;
+  OutputTable table;
+  for (size_t block_start = 0; block_start < steps; block_start += block) {
+    VIGIL_RETURN_IF_ERROR(ctx->CheckDeadline());
+    const size_t block_n = std::min(block, steps - block_start);
+    const TimestampMs first_ts = ev->start() + static_cast<int64_t>(block_start) * interval;
+    const TimestampMs last_ts = first_ts + static_cast<int64_t>(block_n - 1) * interval;
+    for (Cell& c : cells) c.seen = false;
+    fresh.clear();
+    for (size_t j = 0; j < in.size(); ++j) {
+      const uint32_t g = group_of[j];
+      Cell* row = &cells[g * block];
+      size_t first_k = kNever;
+      ForEachPointOnSteps(in[j].points, &cursor[j], first_ts, last_ts, interval, [&](size_t k, double f) {
+        Cell& cell = row[k];
+        if (cell.seen) {
+          cell.Add(op, f);
+        } else {
+          cell.Start(op, f);
+        }
+        first_k = std::min(first_k, k);
+      });
+      if (first_k == kNever) continue;
+      if (in[j].drop_name) drop_name[g] = 1;
+      if (first_step[g] == kNever) fresh.push_back(g);
+      if (block_start + first_k < first_step[g]) {
+        first_step[g] = block_start + first_k;
+        first_series[g] = static_cast<uint32_t>(j);
+      }
+    }
+    std::sort(fresh.begin(), fresh.end(), [&](uint32_t a, uint32_t b) {
+      return first_step[a] != first_step[b] ? first_step[a] < first_step[b] : first_series[a] < first_series[b];
+    });
+    for (uint32_t g : fresh) {
+      out_id[g] = table.Intern(group_labels(g), false);
+      order.push_back(g);
+    }
+    int64_t outputs = 0;
+    for (size_t k = 0; k < block_n; ++k) {
+      const size_t step = block_start + k;
+      const TimestampMs ts = first_ts + static_cast<int64_t>(k) * interval;
+      const double p = Evaluator::ScalarAt(param, step);
+      for (uint32_t g : order) {
+        Cell& cell = cells[g * block + k];
+        if (!cell.seen) continue;
+        // An output series usually has a point at most remaining steps: size it once.
+        std::vector<Sample>& points = table.series(out_id[g]).points;
+        if (points.capacity() == 0) points.reserve(steps - step);
+        VIGIL_RETURN_IF_ERROR(table.Add(out_id[g], ts, cell.Result(op, p)));
+        ++outputs;
+      }
+    }
+    VIGIL_RETURN_IF_ERROR(ctx->AddSamples(outputs));
+  }
+  for (uint32_t g : order) {
+    if (drop_name[g]) table.series(out_id[g]).drop_name = true;
+  }
+  return table.Finish();
+}
 
 int64_t CountPoints(const StepMatrix& m) {
   int64_t n = 0;
@@ -242,36 +402,37 @@ absl::StatusOr<NodeValue> Evaluator::EvalAggregate(const promql::AggregateExpr& 
     }
   }
 
-  std::vector<Group> groups(num_groups);
-  std::vector<int64_t> out_ids(selecting ? in.size() : num_groups, -1);
-  auto group_id = [&](uint32_t g) {
-    if (out_ids[g] < 0) {
-      const Labels& m = in[group_first_series[g]].metric;
-      LabelsBuilder b(m);
+  if (!selecting) {
+    auto group_labels = [&](uint32_t g) {
+      if (grouping.empty() && !e.without) return Labels();
+      LabelsBuilder b(in[group_first_series[g]].metric);
       if (e.without) {
         b.Drop(grouping);
         b.Del(kMetricNameLabel);
-      } else if (!grouping.empty()) {
+      } else {
         b.Keep(grouping);
       }
-      out_ids[g] = table.Intern(grouping.empty() && !e.without ? Labels() : b.Build(), false);
-    }
-    return static_cast<uint32_t>(out_ids[g]);
-  };
+      return b.Build();
+    };
+    VIGIL_ASSIGN_OR_RETURN(StepMatrix result, CombineBySeries(this, op, in, group_of, num_groups, param, group_labels));
+    ctx_->ReleaseSamples(input_points);
+    NodeValue value;
+    value.matrix = std::move(result);
+    return value;
+  }
+
+  std::vector<int64_t> out_ids(in.size(), -1);
   auto series_id = [&](uint32_t s) {
     if (out_ids[s] < 0) out_ids[s] = table.Intern(in[s].metric, in[s].drop_name);
     return static_cast<uint32_t>(out_ids[s]);
   };
 
-  // Per-step scratch, reused across steps.
+  // topk, bottomk, limitk and limit_ratio pick input series per step. Per-step scratch, reused across steps.
   std::vector<char> seen(num_groups, 0);
   std::vector<uint32_t> group_order;
-  std::vector<GoHeap<ByValue>> heaps;
+  std::vector<GoHeap<ByValue>> heaps(num_groups, GoHeap<ByValue>(ByValue{}));
   std::vector<GoHeap<ByReverseValue>> rheaps;
-  if (selecting) {
-    heaps.assign(num_groups, GoHeap<ByValue>(ByValue{}));
-    if (op == AggregateOp::kBottomk) rheaps.assign(num_groups, GoHeap<ByReverseValue>(ByReverseValue{}));
-  }
+  if (op == AggregateOp::kBottomk) rheaps.assign(num_groups, GoHeap<ByReverseValue>(ByReverseValue{}));
 
   VIGIL_ASSIGN_OR_RETURN(
       StepMatrix result,
@@ -280,165 +441,70 @@ absl::StatusOr<NodeValue> Evaluator::EvalAggregate(const promql::AggregateExpr& 
           [&](TimestampMs, size_t step, std::span<const StepVector> v, std::vector<OutSample>* out) -> absl::Status {
             const StepVector& vec = v[0];
             const double p = param.empty() ? 0 : ScalarAt(param, step);
-            if (selecting) {
-              int64_t k = 0;
-              double r = 0;
-              if (op == AggregateOp::kLimitRatio) {
-                if (p == 0) return absl::OkStatus();
-                r = std::clamp(p, -1.0, 1.0);
-              } else {
-                k = std::min(static_cast<int64_t>(p), static_cast<int64_t>(in.size()));
-                if (k < 1) return absl::OkStatus();
-              }
-              for (uint32_t g : group_order) {
-                heaps[g].items().clear();
-                if (!rheaps.empty()) rheaps[g].items().clear();
-                seen[g] = 0;
-              }
-              group_order.clear();
-              for (const StepSample& s : vec) {
-                const uint32_t g = group_of[s.series];
-                const Candidate c{s.series, s.v};
-                if (!seen[g]) {
-                  seen[g] = 1;
-                  group_order.push_back(g);
-                }
-                switch (op) {
-                  case AggregateOp::kTopk: {
-                    auto& h = heaps[g];
-                    if (static_cast<int64_t>(h.items().size()) < k) {
-                      h.Push(c);
-                    } else if (h.items()[0].v < c.v || (std::isnan(h.items()[0].v) && !std::isnan(c.v))) {
-                      h.items()[0] = c;
-                      if (k > 1) h.Fix(0);
-                    }
-                    break;
-                  }
-                  case AggregateOp::kBottomk: {
-                    auto& h = rheaps[g];
-                    if (static_cast<int64_t>(h.items().size()) < k) {
-                      h.Push(c);
-                    } else if (h.items()[0].v > c.v || (std::isnan(h.items()[0].v) && !std::isnan(c.v))) {
-                      h.items()[0] = c;
-                      if (k > 1) h.Fix(0);
-                    }
-                    break;
-                  }
-                  case AggregateOp::kLimitk:
-                    if (static_cast<int64_t>(heaps[g].items().size()) < k) heaps[g].Push(c);
-                    break;
-                  default: {  // limit_ratio
-                    const double offset = static_cast<double>(in[s.series].metric.Hash()) /
-                                          static_cast<double>(std::numeric_limits<uint64_t>::max());
-                    if ((r >= 0 && offset < r) || (r < 0 && offset >= 1.0 + r)) heaps[g].Push(c);
-                    break;
-                  }
-                }
-              }
-              for (uint32_t g : group_order) {
-                std::vector<Candidate>* items = nullptr;
-                if (op == AggregateOp::kBottomk) {
-                  rheaps[g].SortReverse();
-                  items = &rheaps[g].items();
-                } else {
-                  if (op == AggregateOp::kTopk) heaps[g].SortReverse();
-                  items = &heaps[g].items();
-                }
-                for (const Candidate& c : *items) out->push_back({series_id(c.series), c.v});
-              }
-              return absl::OkStatus();
+            int64_t k = 0;
+            double r = 0;
+            if (op == AggregateOp::kLimitRatio) {
+              if (p == 0) return absl::OkStatus();
+              r = std::clamp(p, -1.0, 1.0);
+            } else {
+              k = std::min(static_cast<int64_t>(p), static_cast<int64_t>(in.size()));
+              if (k < 1) return absl::OkStatus();
             }
-
-            for (uint32_t gi : group_order) groups[gi].seen = false;
+            for (uint32_t g : group_order) {
+              heaps[g].items().clear();
+              if (!rheaps.empty()) rheaps[g].items().clear();
+              seen[g] = 0;
+            }
             group_order.clear();
             for (const StepSample& s : vec) {
-              Group& g = groups[group_of[s.series]];
-              const double f = s.v;
-              if (!g.seen) {
-                g.seen = true;
-                group_order.push_back(group_of[s.series]);
-                g.drop_name = in[s.series].drop_name;
-                g.value = f;
-                g.count = 1;
-                switch (op) {
-                  case AggregateOp::kSum:
-                    g.sum.emplace(f);
-                    break;
-                  case AggregateOp::kAvg:
-                    g.mean.emplace(f);
-                    break;
-                  case AggregateOp::kStddev:
-                  case AggregateOp::kStdvar:
-                    g.var.emplace(f);
-                    break;
-                  case AggregateOp::kQuantile:
-                    g.values.clear();
-                    g.values.push_back(f);
-                    break;
-                  case AggregateOp::kGroup:
-                    g.value = 1;
-                    break;
-                  default:
-                    break;
-                }
-                continue;
+              const uint32_t g = group_of[s.series];
+              const Candidate c{s.series, s.v};
+              if (!seen[g]) {
+                seen[g] = 1;
+                group_order.push_back(g);
               }
-              if (in[s.series].drop_name) g.drop_name = true;
               switch (op) {
-                case AggregateOp::kSum:
-                  g.sum->Add(f);
+                case AggregateOp::kTopk: {
+                  auto& h = heaps[g];
+                  if (static_cast<int64_t>(h.items().size()) < k) {
+                    h.Push(c);
+                  } else if (h.items()[0].v < c.v || (std::isnan(h.items()[0].v) && !std::isnan(c.v))) {
+                    h.items()[0] = c;
+                    if (k > 1) h.Fix(0);
+                  }
                   break;
-                case AggregateOp::kAvg:
-                  g.mean->Add(f);
+                }
+                case AggregateOp::kBottomk: {
+                  auto& h = rheaps[g];
+                  if (static_cast<int64_t>(h.items().size()) < k) {
+                    h.Push(c);
+                  } else if (h.items()[0].v > c.v || (std::isnan(h.items()[0].v) && !std::isnan(c.v))) {
+                    h.items()[0] = c;
+                    if (k > 1) h.Fix(0);
+                  }
                   break;
-                case AggregateOp::kMax:
-                  g.value = functions::MaxStep(g.value, f);
+                }
+                case AggregateOp::kLimitk:
+                  if (static_cast<int64_t>(heaps[g].items().size()) < k) heaps[g].Push(c);
                   break;
-                case AggregateOp::kMin:
-                  g.value = functions::MinStep(g.value, f);
+                default: {  // limit_ratio
+                  const double offset = static_cast<double>(in[s.series].metric.Hash()) /
+                                        static_cast<double>(std::numeric_limits<uint64_t>::max());
+                  if ((r >= 0 && offset < r) || (r < 0 && offset >= 1.0 + r)) heaps[g].Push(c);
                   break;
-                case AggregateOp::kCount:
-                  g.count += 1;
-                  break;
-                case AggregateOp::kStddev:
-                case AggregateOp::kStdvar:
-                  g.var->Add(f);
-                  break;
-                case AggregateOp::kQuantile:
-                  g.values.push_back(f);
-                  break;
-                default:
-                  break;
+                }
               }
             }
-            for (uint32_t gi : group_order) {
-              Group& g = groups[gi];
-              double value = g.value;
-              switch (op) {
-                case AggregateOp::kSum:
-                  value = g.sum->Value();
-                  break;
-                case AggregateOp::kAvg:
-                  value = g.mean->Mean();
-                  break;
-                case AggregateOp::kCount:
-                  value = g.count;
-                  break;
-                case AggregateOp::kStdvar:
-                  value = g.var->Variance();
-                  break;
-                case AggregateOp::kStddev:
-                  value = g.var->Stddev();
-                  break;
-                case AggregateOp::kQuantile:
-                  value = functions::Quantile(p, std::span<double>(g.values));
-                  break;
-                default:
-                  break;
+            for (uint32_t g : group_order) {
+              std::vector<Candidate>* items = nullptr;
+              if (op == AggregateOp::kBottomk) {
+                rheaps[g].SortReverse();
+                items = &rheaps[g].items();
+              } else {
+                if (op == AggregateOp::kTopk) heaps[g].SortReverse();
+                items = &heaps[g].items();
               }
-              const uint32_t id = group_id(gi);
-              if (g.drop_name) table.series(id).drop_name = true;
-              out->push_back({id, value});
+              for (const Candidate& c : *items) out->push_back({series_id(c.series), c.v});
             }
             return absl::OkStatus();
           }));

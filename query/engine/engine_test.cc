@@ -209,6 +209,92 @@ TEST_F(EngineTest, SortAndCountValues) {
             "PromQL warning: sort is ineffective for range queries since results are always ordered by labels");
 }
 
+// Aggregations that combine values walk the input series by series over blocks of steps, the block shrinking as
+// the number of groups grows: check the values at every step against a direct computation, with enough groups
+// for several blocks, series that start late (first output at a later step) and gaps beyond the lookback.
+TEST_F(EngineTest, CombiningAggregationsOverManyGroupsAndBlocks) {
+  constexpr int kSeries = 3000;
+  constexpr int kMinutes = 40;
+  // Series i: value i*1000 + minute, every minute from minute (i % 4) * 5 on, except minutes 20..29 for odd i
+  // (a gap longer than the 5m lookback).
+  auto present = [](int i, int minute) { return minute >= (i % 4) * 5 && (i % 2 == 0 || minute < 20 || minute >= 30); };
+  auto value = [](int i, int minute) { return i * 1000.0 + minute; };
+  {
+    std::unique_ptr<tsdb::Appender> app = storage_.NewAppender();
+    for (int i = 0; i < kSeries; ++i) {
+      const Labels labels{{"__name__", "m"}, {"g", std::to_string(i % 5)}, {"i", std::to_string(i)}};
+      for (int minute = 0; minute < kMinutes; ++minute) {
+        if (!present(i, minute)) continue;
+        ASSERT_TRUE(app->Append(0, labels, minute * kMin, value(i, minute)).ok());
+      }
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  // At a step the lookback finds a series when it has a sample within the last 5 minutes (exclusive).
+  auto visible = [&](int i, int minute, double* v) {
+    for (int back = 0; back < 5 && minute - back >= 0; ++back) {
+      if (present(i, minute - back)) {
+        *v = value(i, minute - back);
+        return true;
+      }
+    }
+    return false;
+  };
+
+  // One group per series: 3000 groups, so blocks of 10 steps.
+  absl::StatusOr<QueryResult> r = engine_.RangeQuery(&storage_, "max by (i) (m)", 0, (kMinutes - 1) * kMin, kMin);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Matrix& by_i = std::get<Matrix>(r->value);
+  ASSERT_EQ(by_i.size(), static_cast<size_t>(kSeries));
+  int64_t checked = 0;
+  for (const MatrixSeries& s : by_i) {
+    ASSERT_EQ(s.metric.size(), 1u);
+    const int i = std::stoi(std::string(s.metric.Get("i")));
+    size_t p = 0;
+    for (int minute = 0; minute < kMinutes; ++minute) {
+      double want = 0;
+      if (!visible(i, minute, &want)) continue;
+      ASSERT_LT(p, s.points.size()) << i << " " << minute;
+      EXPECT_EQ(s.points[p].t, minute * kMin);
+      EXPECT_EQ(s.points[p].v, want) << i << " " << minute;
+      ++p;
+      ++checked;
+    }
+    EXPECT_EQ(p, s.points.size()) << i;
+  }
+  EXPECT_GT(checked, 80'000);
+
+  // Five groups: count and sum per step.
+  for (std::string_view q : {"count by (g) (m)", "sum by (g) (m)", "avg without (i) (m)"}) {
+    r = engine_.RangeQuery(&storage_, q, 0, (kMinutes - 1) * kMin, kMin);
+    ASSERT_TRUE(r.ok()) << q << ": " << r.status();
+    const Matrix& by_g = std::get<Matrix>(r->value);
+    ASSERT_EQ(by_g.size(), 5u) << q;
+    for (const MatrixSeries& s : by_g) {
+      const int g = std::stoi(std::string(s.metric.Get("g")));
+      ASSERT_EQ(s.points.size(), static_cast<size_t>(kMinutes)) << q;
+      for (int minute = 0; minute < kMinutes; ++minute) {
+        double count = 0, sum = 0;
+        for (int i = g; i < kSeries; i += 5) {
+          double v = 0;
+          if (visible(i, minute, &v)) {
+            count += 1;
+            sum += v;
+          }
+        }
+        const double want = q[0] == 'c' ? count : q[0] == 's' ? sum : sum / count;
+        EXPECT_DOUBLE_EQ(s.points[minute].v, want) << q << " g=" << g << " minute=" << minute;
+      }
+    }
+  }
+
+  // An instant query lists groups in the order of their first input series.
+  Vector v = Instant("group by (g) (m)", 2 * kMin);
+  ASSERT_EQ(v.size(), 5u);
+  for (const VectorSample& s : v) EXPECT_EQ(s.v, 1);
+  EXPECT_EQ(v[0].metric.Get("g"), "0");
+}
+
 TEST_F(EngineTest, ScalarAndStringResults) {
   absl::StatusOr<QueryResult> r = engine_.InstantQuery(&storage_, "1 + time()", 5000);
   ASSERT_TRUE(r.ok());

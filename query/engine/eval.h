@@ -208,6 +208,29 @@ class Evaluator {
   int64_t interval_;
 };
 
+// Walks the points of `pts` from `*cursor` up to `last_ts` and calls `fn(k, v)` for each one that sits exactly
+// on the k-th step of the grid first_ts, first_ts+interval, ...; of points with equal timestamps the first one
+// counts. Leaves `*cursor` at the first point after `last_ts`, so consecutive blocks of steps continue where the
+// previous one stopped. Points and steps are walked together (no division per point).
+template <typename Fn>
+inline void ForEachPointOnSteps(const std::vector<Sample>& pts, size_t* cursor, TimestampMs first_ts,
+                                TimestampMs last_ts, int64_t interval, Fn&& fn) {
+  size_t c = *cursor;
+  size_t k = 0;
+  TimestampMs step_ts = first_ts;
+  for (; c < pts.size() && pts[c].t <= last_ts; ++c) {
+    const TimestampMs t = pts[c].t;
+    if (t < first_ts || (c > 0 && pts[c - 1].t == t)) continue;
+    while (step_ts < t) {
+      step_ts += interval;
+      ++k;
+    }
+    if (step_ts != t) continue;
+    fn(k, pts[c].v);
+  }
+  *cursor = c;
+}
+
 // histogram_quantile() and histogram_fraction() over classic `le` buckets, given the evaluated arguments.
 absl::StatusOr<NodeValue> EvalHistogramFunction(Evaluator* ev, const promql::Call& e, std::vector<NodeValue> args);
 

@@ -459,23 +459,9 @@ absl::StatusOr<StepMatrix> Evaluator::RangeEval(std::span<const StepMatrix* cons
       for (size_t k = 0; k < block_n; ++k) gathered[k * nargs + i].reserve(m.size());
       std::vector<size_t>& cur = cursors[i];
       for (size_t j = 0; j < m.size(); ++j) {
-        const std::vector<Sample>& pts = m[j].points;
-        size_t c = cur[j];
-        // A point counts at a step when its timestamp is the step's; of equal timestamps the first one counts.
-        // Points and steps are walked together (no division per point).
-        size_t k = 0;
-        TimestampMs step_ts = first_ts;
-        for (; c < pts.size() && pts[c].t <= last_ts; ++c) {
-          const TimestampMs t = pts[c].t;
-          if (t < first_ts || (c > 0 && pts[c - 1].t == t)) continue;
-          while (step_ts < t) {
-            step_ts += interval_;
-            ++k;
-          }
-          if (step_ts != t) continue;
-          gathered[k * nargs + i].push_back(StepSample{static_cast<uint32_t>(j), pts[c].v});
-        }
-        cur[j] = c;
+        ForEachPointOnSteps(m[j].points, &cur[j], first_ts, last_ts, interval_, [&](size_t k, double v) {
+          gathered[k * nargs + i].push_back(StepSample{static_cast<uint32_t>(j), v});
+        });
       }
     }
     for (size_t k = 0; k < block_n; ++k) {
