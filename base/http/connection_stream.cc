@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +21,7 @@ namespace {
 
 // Socket read buffer size.
 constexpr size_t kReadBufferSize = 16 << 10;
+constexpr size_t kWriteGatherBytes = 32 << 10;
 // Most bytes DrainBeforeClose reads.
 constexpr size_t kMaxDrainBytes = size_t{256} << 10;
 
@@ -96,7 +98,12 @@ void ConnectionStream::StartRequest(size_t limit) {
   limit_hit_ = false;
 }
 
-bool ConnectionStream::is_readable() const { return HasBuffered() || WaitFor(fd_, POLLIN, read_timeout_); }
+bool ConnectionStream::is_readable() const {
+  if (HasBuffered()) return true;
+  // The peer may be waiting for what was written before it sends more.
+  if (!out_.empty() && !const_cast<ConnectionStream*>(this)->Flush()) return false;
+  return WaitFor(fd_, POLLIN, read_timeout_);
+}
 
 bool ConnectionStream::ReadableNow() const { return HasBuffered() || WaitFor(fd_, POLLIN, absl::ZeroDuration()); }
 
@@ -105,6 +112,8 @@ bool ConnectionStream::is_writable() const { return WaitFor(fd_, POLLOUT, write_
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (size == 0) return 0;
   if (!HasBuffered()) {
+    // The peer may be waiting for what was written (a "100 Continue") before it sends more.
+    if (!out_.empty() && !Flush()) return -1;
     if (read_for_request_ >= read_limit_) {
       limit_hit_ = true;
       return -1;
@@ -131,12 +140,46 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  if (!WaitFor(fd_, POLLOUT, write_timeout_)) return -1;
-  ssize_t n;
-  do {
-    n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n;
+  if (out_.size() + size <= kWriteGatherBytes) {
+    out_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  const bool sent = SendAll(out_.data(), out_.size(), ptr, size);
+  out_.clear();
+  return sent ? static_cast<ssize_t>(size) : -1;
+}
+
+bool ConnectionStream::Flush() {
+  if (out_.empty()) return true;
+  const bool sent = SendAll(out_.data(), out_.size(), nullptr, 0);
+  out_.clear();
+  return sent;
+}
+
+bool ConnectionStream::SendAll(const char* a, size_t a_size, const char* b, size_t b_size) {
+  while (a_size + b_size > 0) {
+    if (!WaitFor(fd_, POLLOUT, write_timeout_)) return false;
+    iovec iov[2];
+    size_t count = 0;
+    if (a_size > 0) iov[count++] = iovec{const_cast<char*>(a), a_size};
+    if (b_size > 0) iov[count++] = iovec{const_cast<char*>(b), b_size};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      return false;
+    }
+    size_t sent = static_cast<size_t>(n);
+    const size_t from_a = std::min(sent, a_size);
+    a += from_a;
+    a_size -= from_a;
+    sent -= from_a;
+    b += sent;
+    b_size -= sent;
+  }
+  return true;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {

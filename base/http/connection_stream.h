@@ -30,8 +30,11 @@ bool SocketAddress(int fd, bool local, std::string* ip, int* port);
 
 // An accepted TCP connection as cpp-httplib's request parser and response writer see it. Reads are buffered
 // (cpp-httplib reads request lines a byte at a time; a read of at least the buffer's size with nothing buffered
-// goes straight to the caller's memory) and each waits up to the read timeout; each write waits up to the
-// write timeout. The bytes read for one request are capped, so no request, whatever its framing
+// goes straight to the caller's memory) and each waits up to the read timeout. Writes are gathered (up to
+// 32 KiB) and sent when the gathered bytes would overflow, before the next read (so a "100 Continue" reaches
+// the client before the server waits for the body) and at Flush: cpp-httplib writes a response's headers and
+// body separately, and as two TCP segments they would wake the client twice. Each send waits up to the write
+// timeout. The bytes read for one request are capped, so no request, whatever its framing
 // (chunked, compressed, headers without end), makes the server buffer without bound.
 class ConnectionStream final : public httplib::Stream {
  public:
@@ -54,6 +57,8 @@ class ConnectionStream final : public httplib::Stream {
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
+  // Sends the gathered bytes. False if the connection failed (or timed out); then the response is lost.
+  bool Flush();
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }
@@ -62,7 +67,11 @@ class ConnectionStream final : public httplib::Stream {
   const int fd_;
   const absl::Duration read_timeout_;
   const absl::Duration write_timeout_;
+  // Sends `a` then `b` in as few system calls as the socket allows.
+  bool SendAll(const char* a, size_t a_size, const char* b, size_t b_size);
+
   std::vector<char> buffer_;
+  std::string out_;  // Written, not yet sent.
   size_t begin_ = 0;
   size_t end_ = 0;
   size_t read_for_request_ = 0;

@@ -8,12 +8,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
@@ -208,21 +211,17 @@ class Server::Impl {
   void Shutdown(absl::Duration grace);
 
  private:
-  // cpp-httplib's server with Vigil's connection handling: listens on a socket Vigil bound, and serves each
-  // accepted connection through ServeConnection (so Shutdown can find and close idle connections, which
-  // cpp-httplib itself keeps open until their keep-alive timeout).
+  // cpp-httplib's request parsing, routing and response writing, driven by Vigil's connection handling
+  // (AcceptLoop and ServeConnection): cpp-httplib's own accept loop and thread pool are not used.
   class Transport final : public httplib::Server {
    public:
-    explicit Transport(Impl* impl) : impl_(impl) {}
+    // cpp-httplib's streamed responses stop when its listening socket is unset ("shutting down"): set while
+    // the server runs, unset by Shutdown.
     void AdoptListener(int fd) { svr_sock_ = fd; }
-    int ReleaseListener() { return svr_sock_.exchange(INVALID_SOCKET); }
+    void ReleaseListener() { svr_sock_ = INVALID_SOCKET; }
     bool ServeOne(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
       return process_request(stream, close_connection, connection_closed, nullptr);
     }
-
-   private:
-    bool process_and_close_socket(int fd) override { return impl_->ServeConnection(fd); }
-    Impl* impl_;
   };
 
   struct Route {
@@ -244,6 +243,8 @@ class Server::Impl {
   // Runs the route's handler; `body` is the streaming route's body (null for other routes).
   Response Invoke(const Route& route, const Request& request, BodyReader* body) const;
   void ConfigureTransport();
+  // Run by each worker thread: accepts a connection and serves it to its end, until Shutdown.
+  void AcceptLoop();
   bool ServeConnection(int fd);
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
   // Serves a request of a streaming route, reading its body from the connection as the handler asks.
@@ -267,8 +268,9 @@ class Server::Impl {
   absl::Mutex lifecycle_mu_;
   enum class State { kNew, kRunning, kStopped };
   State state_ ABSL_GUARDED_BY(lifecycle_mu_) = State::kNew;
-  std::unique_ptr<Transport> transport_;  // Set by Start, before the serving thread exists.
-  std::thread serve_thread_;
+  std::unique_ptr<Transport> transport_;  // Set by Start, before the worker threads exist.
+  int listener_ = -1;                     // Set by Start, closed by Shutdown once the workers are gone.
+  std::vector<std::thread> workers_;
   std::string bound_address_;
   std::atomic<int> port_{0};
   std::atomic<bool> stopping_{false};
@@ -688,20 +690,12 @@ void Server::Impl::AccessLog(const httplib::Request& req, const httplib::Respons
 
 void Server::Impl::ConfigureTransport() {
   Transport& t = *transport_;
-  if (options_.worker_threads > 0) {
-    size_t n = options_.worker_threads;
-    t.new_task_queue = [n] { return new httplib::ThreadPool(n); };
-  }
   t.set_payload_max_length(options_.max_request_bytes);
   t.set_keep_alive_max_count(kMaxRequestsPerConnection);
   // Only for the Keep-Alive header cpp-httplib writes; ServeConnection does the waiting.
   const absl::Duration day = absl::Hours(24);
   t.set_keep_alive_timeout(
       std::max<time_t>(1, absl::ToInt64Seconds(absl::Ceil(std::min(options_.idle_timeout, day), absl::Seconds(1)))));
-  // cpp-httplib applies these as SO_RCVTIMEO/SO_SNDTIMEO on accepted sockets; ConnectionStream also waits
-  // with poll(2) before each read and write.
-  t.set_read_timeout(absl::ToChronoMicroseconds(std::min(options_.read_timeout, day)));
-  t.set_write_timeout(absl::ToChronoMicroseconds(std::min(options_.write_timeout, day)));
 
   auto plain = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res, nullptr); };
   auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
@@ -761,6 +755,34 @@ void Server::Impl::ConfigureTransport() {
   }
 }
 
+void Server::Impl::AcceptLoop() {
+  const auto timeval_of = [](absl::Duration d) { return absl::ToTimeval(std::min(d, absl::Hours(24))); };
+  const timeval read_timeout = timeval_of(options_.read_timeout);
+  const timeval write_timeout = timeval_of(options_.write_timeout);
+  while (!stopping_.load()) {
+    const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) {
+      const int err = errno;
+      if (stopping_.load()) return;
+      if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        // Out of descriptors or memory: the connection waits in the backlog until others close.
+        log::Warn("http server cannot accept a connection", {{"address", bound_address_}, {"err", strerror(err)}});
+        absl::SleepFor(absl::Milliseconds(100));
+        continue;
+      }
+      log::Error("http server stopped accepting connections after an accept error",
+                 {{"address", bound_address_}, {"err", strerror(err)}});
+      return;
+    }
+    // ConnectionStream waits with poll(2) before each read and write; the socket timeouts bound a read or write
+    // that blocks anyway.
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof(read_timeout));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof(write_timeout));
+    ServeConnection(fd);
+  }
+}
+
 bool Server::Impl::ServeConnection(int fd) {
   Connection conn;
   conn.fd = fd;
@@ -806,6 +828,8 @@ bool Server::Impl::ServeConnection(int fd) {
     bool client_closes = false;
     t_connection = &conn;
     ok = transport_->ServeOne(stream, last, client_closes);
+    // The response (headers and body) leaves in one send where it fits.
+    if (!stream.Flush()) ok = false;
     t_connection = nullptr;
     bool draining;
     {
@@ -856,17 +880,18 @@ absl::Status Server::Impl::Start() {
   port_.store(local_port);
   bound_address_ = JoinHostPort(local_ip, local_port);
 
-  transport_ = std::make_unique<Transport>(this);
+  transport_ = std::make_unique<Transport>();
   ConfigureTransport();
+  listener_ = fd;
   transport_->AdoptListener(fd);
-  serve_thread_ = std::thread([this] {
-    if (!transport_->listen_after_bind() && !stopping_.load()) {
-      // cpp-httplib gives up when accept(2) fails with anything but EINTR/EAGAIN/EMFILE, and has then closed
-      // the listening socket itself: forget it so Shutdown does not close that descriptor number again.
-      transport_->ReleaseListener();
-      log::Error("http server stopped accepting connections after an accept error", {{"address", bound_address_}});
-    }
-  });
+  // Every worker waits in accept(2) on the listening socket and serves the connection it gets itself: the kernel
+  // wakes one waiter per connection, and no hand-off from an accepting thread to a worker (a thread wake-up,
+  // tens of microseconds on a virtual machine) sits on each new connection's path.
+  const size_t workers = options_.worker_threads > 0
+                             ? options_.worker_threads
+                             : std::max<size_t>(8, std::max(2u, std::thread::hardware_concurrency()) - 1);
+  workers_.reserve(workers);
+  for (size_t i = 0; i < workers; ++i) workers_.emplace_back([this] { AcceptLoop(); });
   state_ = State::kRunning;
   log::Info("http server listening", {{"address", bound_address_}});
   return absl::OkStatus();
@@ -879,12 +904,10 @@ void Server::Impl::Shutdown(absl::Duration grace) {
     return;
   }
   stopping_.store(true);
-  int listener = transport_->ReleaseListener();
-  if (listener != INVALID_SOCKET) {
-    // Wakes the accept(2) in cpp-httplib's listen loop, which then stops.
-    ::shutdown(listener, SHUT_RDWR);
-    ::close(listener);
-  }
+  // Wakes every worker waiting in accept(2) (which then fails with EINVAL) and refuses new connections. The
+  // descriptor stays open until the workers are gone, so none can accept on a reused descriptor number.
+  ::shutdown(listener_, SHUT_RDWR);
+  transport_->ReleaseListener();
   {
     absl::MutexLock lock(&mu_);
     draining_ = true;
@@ -898,8 +921,11 @@ void Server::Impl::Shutdown(absl::Duration grace) {
       for (Connection* conn : connections_) ::shutdown(conn->fd, SHUT_RDWR);
     }
   }
-  // Returns once cpp-httplib's worker threads have finished every connection.
-  serve_thread_.join();
+  // Returns once the workers have finished every connection.
+  for (std::thread& w : workers_) w.join();
+  workers_.clear();
+  ::close(listener_);
+  listener_ = -1;
   transport_.reset();
   state_ = State::kStopped;
   log::Info("http server stopped", {{"address", bound_address_}});

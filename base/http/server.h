@@ -136,7 +136,8 @@ struct ServerOptions {
   // Responses with smaller bodies are sent uncompressed even if the client accepts gzip: gzip's ~20 bytes of
   // framing and the CPU are not worth it.
   size_t min_gzip_bytes = 1024;
-  // Worker threads, one per open connection; 0 means cpp-httplib's default, max(8, CPU count - 1).
+  // Worker threads, one per open connection (each waits in accept(2) and serves what it accepts; further
+  // connections wait in the listen backlog); 0 means max(8, CPU count - 1).
   size_t worker_threads = 0;
 };
 
