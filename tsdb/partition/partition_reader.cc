@@ -39,13 +39,30 @@ std::string PrefixEnd(std::string prefix) {
 }  // namespace
 
 absl::StatusOr<std::vector<uint32_t>> PartitionReader::Postings(std::string_view name, std::string_view value) const {
+  std::string key = PostingsKey(name, value);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    if (auto it = postings_cache_.find(key); it != postings_cache_.end()) return it->second;
+  }
   std::string raw;
-  VIGIL_ASSIGN_OR_RETURN(bool found, kv_->Get(*ns_, PostingsKey(name, value), &raw));
+  VIGIL_ASSIGN_OR_RETURN(bool found, kv_->Get(*ns_, key, &raw));
   std::vector<uint32_t> ids;
-  if (!found) return ids;
-  absl::Status s = DecodePostings(raw, static_cast<uint32_t>(meta_.num_series), &ids);
-  if (!s.ok()) {
-    return Annotate(s, absl::StrCat("partition ", ns_->name(), ", label ", AV(name), "=", AV(QuoteLabelValue(value))));
+  if (found) {
+    absl::Status s = DecodePostings(raw, static_cast<uint32_t>(meta_.num_series), &ids);
+    if (!s.ok()) {
+      return Annotate(s,
+                      absl::StrCat("partition ", ns_->name(), ", label ", AV(name), "=", AV(QuoteLabelValue(value))));
+    }
+  }
+  // Lists larger than an eighth of the cache are read each time rather than evicting everything else.
+  const size_t bytes = key.size() + ids.size() * sizeof(uint32_t) + 64;
+  if (bytes <= kPostingsCacheBytes / 8) {
+    absl::MutexLock lock(&cache_mu_);
+    if (postings_cache_bytes_ + bytes > kPostingsCacheBytes) {
+      postings_cache_.clear();
+      postings_cache_bytes_ = 0;
+    }
+    if (postings_cache_.emplace(std::move(key), ids).second) postings_cache_bytes_ += bytes;
   }
   return ids;
 }

@@ -9,8 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "model/labels.h"
 #include "model/matcher.h"
 #include "tsdb/kv/kv_store.h"
@@ -35,7 +38,8 @@ class PartitionReader {
   // pairs the matchers name (and, for regex and negative matchers, the listing of that label's values).
   absl::StatusOr<std::vector<uint32_t>> SelectIds(std::span<const Matcher> matchers) const;
 
-  // Ids of the series with name="value" (empty if none).
+  // Ids of the series with name="value" (empty if none). Served from a small cache of recently read postings
+  // when it can: dashboards repeat the same selectors every refresh, and the partition never changes.
   absl::StatusOr<std::vector<uint32_t>> Postings(std::string_view name, std::string_view value) const;
 
   // Calls `fn` with every value of label `name`, in order.
@@ -51,9 +55,16 @@ class PartitionReader {
   std::unique_ptr<kv::Iterator> NewIterator(bool fill_cache = true) const;
 
  private:
+  // Decoded postings by postings key, found or not (an empty list), up to kPostingsCacheBytes; emptied
+  // whenever full (cheaper than tracking recency, and refilled by the next refresh of the dashboards in use).
+  static constexpr size_t kPostingsCacheBytes = 256 << 10;
+
   std::shared_ptr<kv::KvStore> kv_;
   std::shared_ptr<kv::Namespace> ns_;
   PartitionMeta meta_;
+  mutable absl::Mutex cache_mu_;
+  mutable absl::flat_hash_map<std::string, std::vector<uint32_t>> postings_cache_ ABSL_GUARDED_BY(cache_mu_);
+  mutable size_t postings_cache_bytes_ ABSL_GUARDED_BY(cache_mu_) = 0;
 };
 
 // A chunk read by SeriesReader: where its bytes are in the caller's buffer, and its header's facts.

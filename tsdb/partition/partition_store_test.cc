@@ -537,6 +537,24 @@ TEST(PartitionStoreReadCostTest, SelectTouchesOnlyNeededPostingsAndChunks) {
   EXPECT_EQ(c.iterators, 1);
   EXPECT_EQ(c.seeks, static_cast<int>(n));      // One seek per series.
   EXPECT_LE(c.nexts, static_cast<int>(3 * n));  // Its two chunks and the key after them.
+
+  // A dashboard's next refresh: the same postings come from the partition's cache, and so does a label pair
+  // that matches nothing.
+  counting->counts_.clear();
+  auto again = SelectAll(**store->NewQuerier(4 * kH + kH / 2, 5 * kH + kH / 2 - 1), m);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->size(), result->size());
+  for (size_t i = 0; i < again->size(); ++i) EXPECT_EQ((*again)[i].first, (*result)[i].first);
+  EXPECT_EQ(counting->counts_.begin()->second.gets, 0);
+  std::vector<Matcher> none = {M(MatchType::kEqual, "__name__", "metric_1"), M(MatchType::kEqual, "job", "none")};
+  for (int round = 0; round < 2; ++round) {
+    counting->counts_.clear();
+    auto empty = SelectAll(**store->NewQuerier(4 * kH + kH / 2, 5 * kH + kH / 2 - 1), none);
+    ASSERT_TRUE(empty.ok()) << empty.status();
+    EXPECT_TRUE(empty->empty());
+    const int gets = counting->counts_.empty() ? 0 : counting->counts_.begin()->second.gets;
+    EXPECT_EQ(gets, round == 0 ? 1 : 0) << round;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Kv, PartitionStoreTest, ::testing::Values("memory", "rocksdb"));
