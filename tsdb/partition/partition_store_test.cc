@@ -535,8 +535,16 @@ TEST(PartitionStoreReadCostTest, SelectTouchesOnlyNeededPostingsAndChunks) {
   const CountingKvStore::Counts& c = counting->counts_.begin()->second;
   EXPECT_EQ(c.gets, 2);  // The two postings lists.
   EXPECT_EQ(c.iterators, 1);
-  EXPECT_EQ(c.seeks, static_cast<int>(n));      // One seek per series.
+  EXPECT_EQ(c.seeks, static_cast<int>(n));      // One seek per series (none of them are adjacent).
   EXPECT_LE(c.nexts, static_cast<int>(3 * n));  // Its two chunks and the key after them.
+
+  // One metric's series have adjacent ids (ids follow label order): reading them takes a single seek.
+  counting->counts_.clear();
+  std::vector<Matcher> metric = {M(MatchType::kEqual, "__name__", "metric_2")};
+  auto all_of_metric = SelectAll(**store->NewQuerier(4 * kH + kH / 2, 5 * kH + kH / 2 - 1), metric);
+  ASSERT_TRUE(all_of_metric.ok()) << all_of_metric.status();
+  EXPECT_EQ(all_of_metric->size(), 200u);
+  EXPECT_EQ(counting->counts_.begin()->second.seeks, 1);
 
   // A dashboard's next refresh: the same postings come from the partition's cache, and so does a label pair
   // that matches nothing.
