@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -177,8 +178,15 @@ int Run(int argc, char** argv) {
     // Moving the head into partitions and compacting them is background work: at nice 10 it yields the CPU to
     // queries and ingestion, which clients are waiting for (Linux applies setpriority to the calling thread).
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-    while (RealClock()->SleepFor(kMaintenanceInterval, &stop_maintenance)) {
+    absl::Time next_tick = absl::Now() + kMaintenanceInterval;
+    for (;;) {
+      // The tsdb also asks for a round as soon as its head is ready to persist; logs and traces keep the
+      // interval.
+      (*db)->AwaitMaintenance(std::max(next_tick - absl::Now(), absl::ZeroDuration()));
+      if (stop_maintenance.HasBeenNotified()) break;
       if (absl::Status s = (*db)->Maintain(); !s.ok()) log::Error("tsdb maintenance failed", {{"err", s}});
+      if (absl::Now() < next_tick) continue;
+      next_tick = absl::Now() + kMaintenanceInterval;
       if (absl::Status s = (*logs)->Maintain(); !s.ok()) log::Error("log store maintenance failed", {{"err", s}});
       if (absl::StatusOr<int> n = (*trace_store)->ApplyRetention(); !n.ok()) {
         log::Error("trace store retention failed", {{"err", n.status()}});
@@ -192,6 +200,7 @@ int Run(int argc, char** argv) {
   server.SetReady(false);
   server.Shutdown(kShutdownGrace);
   stop_maintenance.Notify();
+  (*db)->WakeMaintenance();
   maintenance.join();
   if (absl::Status s = (*logs)->Close(); !s.ok()) {
     log::Error("flushing the log store failed; its WAL still holds the data", {{"err", s}});

@@ -56,7 +56,11 @@ class Db::DbAppender : public Appender {
     }
     return head_->Append(ref, labels, t, v);
   }
-  absl::Status Commit() override { return head_->Commit(); }
+  absl::Status Commit() override {
+    VIGIL_RETURN_IF_ERROR(head_->Commit());
+    if (db_->PersistDue()) db_->WakeMaintenance();
+    return absl::OkStatus();
+  }
   void Rollback() override { head_->Rollback(); }
 
  private:
@@ -156,27 +160,42 @@ absl::StatusOr<std::unique_ptr<Querier>> Db::NewQuerier(TimestampMs mint, Timest
 std::unique_ptr<Appender> Db::NewAppender() { return std::make_unique<DbAppender>(this, head_->NewAppender()); }
 
 absl::Status Db::PersistBefore(TimestampMs cut) {
+  const TimestampMs head_min = head_->MinTime();
   head_->SetMinValidTime(cut);
-  // Chunks grouped by aligned range: each range becomes one partition.
+  // Chunks grouped by aligned window: each window becomes one partition. A window is the chunk range, or a wider
+  // compaction range when this call persists the whole of it (a backfill, or a restart after a long stop):
+  // written as one partition at once, it is not written range by range and then merged again by compaction.
   const int64_t range = options_.head.chunk_range_ms;
-  std::map<int64_t, std::vector<partition::SeriesChunks>> by_range;
+  const std::vector<int64_t>& windows = partitions_->compaction_ranges_ms();
+  auto window_of = [&](TimestampMs t) -> partition::TimeRange {
+    for (auto w = windows.rbegin(); w != windows.rend(); ++w) {
+      if (*w <= range || *w % range != 0) continue;
+      const TimestampMs start = ChunkRangeIndex(t, *w) * *w;
+      if (start >= head_min && start <= cut - *w) return {start, start + *w - 1};
+    }
+    const TimestampMs start = ChunkRangeIndex(t, range) * range;
+    return {start, start + range - 1};
+  };
+  std::map<TimestampMs, std::pair<partition::TimeRange, std::vector<partition::SeriesChunks>>> by_window;
   uint64_t chunks = 0;
   VIGIL_RETURN_IF_ERROR(head_->ForEachSeriesChunksBefore(cut, [&](const PersistSeries& s) -> absl::Status {
-    std::map<int64_t, partition::SeriesChunks*> mine;
+    std::map<TimestampMs, partition::SeriesChunks*> mine;
     for (const HeadChunkPtr& c : s.chunks) {
-      int64_t idx = ChunkRangeIndex(c->min_time, range);
-      partition::SeriesChunks*& sc = mine[idx];
+      const partition::TimeRange window = window_of(c->min_time);
+      partition::SeriesChunks*& sc = mine[window.min_time];
       if (sc == nullptr) {
-        by_range[idx].push_back(partition::SeriesChunks{s.labels, {}});
-        sc = &by_range[idx].back();
+        auto& [tr, series] = by_window[window.min_time];
+        tr = window;
+        series.push_back(partition::SeriesChunks{s.labels, {}});
+        sc = &series.back();
       }
       sc->chunks.push_back(partition::ChunkData{c->data, c->min_time, c->max_time});
       ++chunks;
     }
     return absl::OkStatus();
   }));
-  for (auto& [idx, series] : by_range) {
-    partition::TimeRange tr{idx * range, idx * range + range - 1};
+  for (auto& [start, window] : by_window) {
+    const auto& [tr, series] = window;
     VIGIL_RETURN_IF_ERROR(Annotate(partitions_->WritePartition(tr, series).status(),
                                    absl::StrCat("persisting range ", tr.min_time, "..", tr.max_time)));
   }
@@ -196,13 +215,34 @@ absl::Status Db::PersistBefore(TimestampMs cut) {
   return absl::OkStatus();
 }
 
+bool Db::PersistDue() const {
+  const TimestampMs mint = head_->MinTime(), maxt = head_->MaxTime();
+  return mint <= maxt && static_cast<double>(maxt - mint) >
+                             options_.persist_after_ranges * static_cast<double>(options_.head.chunk_range_ms);
+}
+
+void Db::WakeMaintenance() {
+  if (maintenance_requested_.exchange(true, std::memory_order_acq_rel)) return;  // Already requested.
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
+}
+
+void Db::AwaitMaintenance(absl::Duration timeout) {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    wake_mu_.AwaitWithTimeout(absl::Condition(&wake_), timeout);
+    wake_ = false;
+  }
+  maintenance_requested_.store(false, std::memory_order_release);
+}
+
 absl::Status Db::Maintain() {
   absl::MutexLock lock(&maintain_mu_);
   if (closed_) return absl::FailedPreconditionError("tsdb is closed");
   const int64_t range = options_.head.chunk_range_ms;
-  TimestampMs mint = head_->MinTime(), maxt = head_->MaxTime();
-  if (mint <= maxt && static_cast<double>(maxt - mint) > options_.persist_after_ranges * static_cast<double>(range)) {
+  if (PersistDue()) {
     // Persist whole aligned ranges, keeping the newest ~half range in the head for late samples.
+    const TimestampMs mint = head_->MinTime(), maxt = head_->MaxTime();
     TimestampMs cut = ChunkRangeIndex(maxt - range / 2, range) * range;
     if (cut > mint) VIGIL_RETURN_IF_ERROR(PersistBefore(cut));
   }

@@ -67,9 +67,18 @@ class Db : public Storage {
   absl::StatusOr<std::unique_ptr<Querier>> NewQuerier(TimestampMs mint, TimestampMs maxt) override;
   std::unique_ptr<Appender> NewAppender() override;
 
-  // One round of background work; the store calls it periodically (every minute) and tests call it directly.
-  // Persists the head's old ranges, checkpoints the WAL, applies retention, compacts partitions.
+  // One round of background work; the store calls it periodically (every minute), and at once when a commit
+  // leaves the head ready to persist (see AwaitMaintenance); tests call it directly. Persists the head's old
+  // ranges, checkpoints the WAL, applies retention, compacts partitions.
   absl::Status Maintain();
+  // Blocks until `timeout` passes, a commit finds the head spanning more than persist_after_ranges chunk ranges
+  // (as Prometheus' appender triggers a head compaction), or WakeMaintenance is called; then clears the request.
+  // A backfill is thus persisted while it streams in, rather than all at once a minute later with the whole of
+  // it held in memory.
+  void AwaitMaintenance(absl::Duration timeout);
+  void WakeMaintenance();
+  // Whether a maintenance round was requested and not yet awaited.
+  bool MaintenanceRequested() const { return maintenance_requested_.load(std::memory_order_acquire); }
 
   // Persists everything in the head (open chunks included) to partitions and empties the WAL, then closes.
   // Graceful shutdown calls this so the data directory holds compact partitions and a small WAL. Idempotent.
@@ -99,7 +108,13 @@ class Db : public Storage {
   std::unique_ptr<WalCommitLog> commit_log_;
   std::unique_ptr<Head> head_;
   OpenReport open_report_;
+  // Whether the head spans more than persist_after_ranges chunk ranges.
+  bool PersistDue() const;
+
   absl::Mutex maintain_mu_;
+  std::atomic<bool> maintenance_requested_{false};
+  absl::Mutex wake_mu_;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool closed_ ABSL_GUARDED_BY(maintain_mu_) = false;
   std::atomic<uint64_t> rejected_too_old_{0};
   std::atomic<uint64_t> persisted_chunks_{0};

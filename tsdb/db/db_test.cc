@@ -98,6 +98,48 @@ TEST(DbTest, MaintainPersistsOldRangesAndQueriesSpanBoth) {
   EXPECT_EQ(GetRejectReason(late.status()), RejectReason::kOutOfBounds);
 }
 
+// As Prometheus' appender asks for a head compaction, a commit that leaves the head spanning more than 1.5 chunk
+// ranges asks for a maintenance round; AwaitMaintenance then returns without waiting and clears the request.
+TEST(DbTest, CommitRequestsMaintenanceOnceTheHeadIsReadyToPersist) {
+  std::string dir = NewDir("trigger");
+  FakeClock clock(absl::FromUnixMillis(10 * kHour));
+  auto db = Db::Open(Options(dir), &clock, nullptr);
+  ASSERT_TRUE(db.ok()) << db.status();
+  Fill(db->get(), 2, 4 * kHour, 3 * 240);  // 3h minus 15s: under 1.5 ranges of 2h
+  EXPECT_FALSE((*db)->MaintenanceRequested());
+  Fill(db->get(), 2, 7 * kHour, 2);  // now 3h apart
+  EXPECT_TRUE((*db)->MaintenanceRequested());
+  (*db)->AwaitMaintenance(absl::InfiniteDuration());  // Returns at once: requested.
+  EXPECT_FALSE((*db)->MaintenanceRequested());
+  ASSERT_TRUE((*db)->Maintain().ok());
+  EXPECT_GE((*db)->head().MinValidTime(), 6 * kHour);
+  Fill(db->get(), 2, 7 * kHour + 30000, 2);  // Persisted: no longer due.
+  EXPECT_FALSE((*db)->MaintenanceRequested());
+  (*db)->AwaitMaintenance(absl::ZeroDuration());
+}
+
+// A head holding many ranges (a backfill, or a restart after a long stop) is persisted in the widest
+// compaction windows that lie whole in it, not range by range to be merged again by compaction.
+TEST(DbTest, PersistingALongHeadWritesWholeCompactionWindows) {
+  std::string dir = NewDir("windows");
+  FakeClock clock(absl::FromUnixMillis(40 * kHour));
+  auto db = Db::Open(Options(dir), &clock, nullptr);
+  ASSERT_TRUE(db.ok()) << db.status();
+  Fill(db->get(), 3, 1 * kHour, 30 * 240);  // 1h .. 31h
+  ASSERT_TRUE((*db)->Maintain().ok());
+  // The cut is at 28h. Written: 1h..2h, 2h..4h and 4h..6h by chunk range (the 6h window [0, 6h) starts before
+  // the head), 6h..12h, 12h..18h and 18h..24h as whole 6h windows, 24h..26h and 26h..28h by chunk range (their
+  // 6h window ends after the cut). Compaction then has two merges left: the 6h window [0, 6h), then the closed
+  // 18h window [0, 18h).
+  std::vector<std::pair<TimestampMs, TimestampMs>> ranges;
+  for (const auto& p : (*db)->partitions().Partitions()) ranges.emplace_back(p.range.min_time, p.range.max_time);
+  const std::vector<std::pair<TimestampMs, TimestampMs>> want = {
+      {0, 18 * kHour - 1}, {18 * kHour, 24 * kHour - 1}, {24 * kHour, 26 * kHour - 1}, {26 * kHour, 28 * kHour - 1}};
+  EXPECT_EQ(ranges, want);
+  EXPECT_EQ((*db)->partitions().Stats().compactions, 2u);  // Range by range it was 5: four 6h windows, then 18h.
+  EXPECT_EQ(Count(db->get(), 0, 40 * kHour), (std::vector<size_t>(3, 30 * 240)));
+}
+
 TEST(DbTest, CloseFlushesHeadAndReopenReadsPartitions) {
   std::string dir = NewDir("close");
   FakeClock clock(absl::FromUnixMillis(10 * kHour));

@@ -124,6 +124,8 @@ class PartitionStore : public Queryable {
 
   // The partitions, oldest first.
   std::vector<PartitionMeta> Partitions() const;
+  // The compaction ranges in use (ms, ascending; the first is the range partitions are written with).
+  const std::vector<int64_t>& compaction_ranges_ms() const { return options_.compaction_ranges_ms; }
   PartitionStoreStats Stats() const;
 
   // Registers vigil_tsdb_partitions, vigil_tsdb_partition_bytes, vigil_tsdb_partition_samples,
