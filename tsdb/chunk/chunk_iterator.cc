@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "base/status/status_macros.h"
 #include "base/strings/absl_view.h"
@@ -151,7 +152,7 @@ void ChunkIterator::LoadSpecial() {
   next_special_bits_ = specials_.Read(64);
 }
 
-bool ChunkIterator::Next() {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool ChunkIterator::Step() {
   if (done_) return false;
   if (index_ >= header_.num_samples) {
     done_ = true;
@@ -228,6 +229,17 @@ bool ChunkIterator::Next() {
     }
   }
   return true;
+}
+
+bool ChunkIterator::Next() { return Step(); }
+
+bool ChunkIterator::AppendUntil(int64_t maxt, std::vector<Sample>* out) {
+  if (!done_) out->reserve(out->size() + (header_.num_samples - index_));
+  while (Step()) {
+    if (t_ > maxt) return true;
+    out->push_back(Sample{t_, v_});
+  }
+  return false;
 }
 
 bool ChunkIterator::Seek(int64_t t) {

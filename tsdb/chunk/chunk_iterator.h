@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "model/sample.h"
@@ -36,6 +37,12 @@ class ChunkIterator {
   // stays where it is, as Prometheus' chunk iterators do; Seek never moves backwards.
   bool Seek(int64_t t);
 
+  // Advances past the current sample and appends the samples with timestamp <= maxt to `out`, decoding straight
+  // into it (the per-sample loop of a range read, without a call and a copy through At() per sample). True when
+  // it stopped on a sample past `maxt`, which is then current; false at the end of the chunk or on an error (see
+  // Err()).
+  bool AppendUntil(int64_t maxt, std::vector<Sample>* out);
+
   // The current sample (timestamp in ms, value). Only valid after Next or Seek returned true.
   Sample At() const { return Sample{t_, v_}; }
 
@@ -46,6 +53,8 @@ class ChunkIterator {
   const ChunkHeader& header() const { return header_; }
 
  private:
+  // Next's body, inlined into Next and AppendUntil.
+  bool Step();
   absl::Status Init(std::string_view chunk);
   absl::Status CheckEnd(uint64_t end_bits) const;
   bool Fail(absl::Status status);

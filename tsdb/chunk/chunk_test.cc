@@ -422,6 +422,65 @@ TEST(ChunkSeekTest, Semantics) {
   }
 }
 
+TEST(ChunkAppendUntilTest, SameSamplesAsNextAndStopsOnTheFirstPastMaxt) {
+  Series s;
+  for (int i = 0; i < 100; ++i) {
+    s.t.push_back(1000 + i * 10);
+    s.v.push_back(i * 0.5);
+  }
+  const std::string chunk = Encode(s);
+  ChunkIterator it(chunk);
+  std::vector<Sample> out = {Sample{1, 1}};  // Appends after what is there.
+  ASSERT_TRUE(it.AppendUntil(1055, &out));   // Stops on 1060, which is current.
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_EQ(out[1].t, 1000);
+  EXPECT_EQ(out.back().t, 1050);
+  EXPECT_EQ(out.back().v, 2.5);
+  EXPECT_EQ(it.At().t, 1060);
+  ASSERT_TRUE(it.AppendUntil(1060, &out));  // Past the current sample: 1070 is current, nothing appended.
+  EXPECT_EQ(out.size(), 7u);
+  EXPECT_EQ(it.At().t, 1070);
+  EXPECT_FALSE(it.AppendUntil(kMaxTs, &out));  // To the end.
+  ASSERT_EQ(out.size(), 7u + 92u);
+  EXPECT_EQ(out.back().t, 1990);
+  EXPECT_TRUE(it.Err().ok());
+  EXPECT_FALSE(it.AppendUntil(kMaxTs, &out));  // Exhausted stays exhausted.
+  EXPECT_EQ(out.size(), 99u);
+}
+
+TEST(ChunkAppendUntilTest, AgreesWithNextOnEveryShapeAndReportsCorruption) {
+  std::mt19937_64 rng(11);
+  for (int tk = 0; tk < static_cast<int>(TimeKind::kCount); ++tk) {
+    for (int vk = 0; vk < static_cast<int>(ValueKind::kCount); ++vk) {
+      Series s;
+      s.t = MakeTimes(rng, static_cast<TimeKind>(tk), 150);
+      s.v = MakeValues(rng, static_cast<ValueKind>(vk), 150);
+      const std::string chunk = Encode(s);
+      std::vector<Sample> want;
+      ChunkIterator next(chunk);
+      while (next.Next()) want.push_back(next.At());
+      ASSERT_TRUE(next.Err().ok());
+      std::vector<Sample> got;
+      ChunkIterator bulk(chunk);
+      ASSERT_FALSE(bulk.AppendUntil(kMaxTs, &got));
+      ASSERT_TRUE(bulk.Err().ok());
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].t, want[i].t);
+        EXPECT_EQ(std::bit_cast<uint64_t>(got[i].v), std::bit_cast<uint64_t>(want[i].v));
+      }
+      // A truncated chunk: AppendUntil fails as Next does, with the same error.
+      const std::string cut = chunk.substr(0, chunk.size() - 1);
+      ChunkIterator next_cut(cut), bulk_cut(cut);
+      while (next_cut.Next()) {
+      }
+      std::vector<Sample> partial;
+      EXPECT_FALSE(bulk_cut.AppendUntil(kMaxTs, &partial));
+      EXPECT_EQ(bulk_cut.Err(), next_cut.Err());
+    }
+  }
+}
+
 // ---- Malformed input.
 
 std::vector<std::string> ValidChunks() {

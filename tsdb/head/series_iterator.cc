@@ -136,17 +136,31 @@ HeadSeriesIterator::Cursor* HeadSeriesIterator::SoleSource() {
 }
 
 bool HeadSeriesIterator::Drain(Cursor& c, TimestampMs maxt, std::vector<Sample>* out) {
+  if (c.chunk != nullptr) {
+    // A closed chunk decodes its run of samples straight into `out`.
+    const size_t before = out->size();
+    const bool past = c.chunk_it->AppendUntil(maxt, out);
+    if (out->size() > before) {
+      c.cur = out->back();
+      cur_ = c.cur;
+    }
+    if (past) {
+      c.cur = c.chunk_it->At();
+      cur_ = c.cur;
+      if (cur_.t > maxt_) done_ = true;
+      return false;
+    }
+    if (!c.chunk_it->Err().ok()) {
+      err_ = Annotate(c.chunk_it->Err(), "head chunk");
+      done_ = true;
+      return false;
+    }
+    c.valid = false;
+    return true;  // cur_ (the last sample appended) stays; NextSample moves on to the next source.
+  }
   for (;;) {
     bool more = false;
-    if (c.chunk != nullptr) {
-      more = c.chunk_it->Next();
-      if (more) c.cur = c.chunk_it->At();
-      if (!more && !c.chunk_it->Err().ok()) {
-        err_ = Annotate(c.chunk_it->Err(), "head chunk");
-        done_ = true;
-        return false;
-      }
-    } else if (c.is_open) {
+    if (c.is_open) {
       more = c.open.Next();
       if (more) c.cur = c.open.At();
     } else {

@@ -108,12 +108,7 @@ absl::Status ChunkSeriesIterator::AppendRange(TimestampMs mint, TimestampMs maxt
     if (active_.size() == 1 &&
         (next_chunk_ == chunks_.size() || chunks_[next_chunk_].min_time > active_[0].ref->max_time)) {
       ChunkIterator& it = active_[0].it;
-      bool more = false;
-      while ((more = it.Next())) {
-        const Sample s = it.At();
-        if (s.t > maxt) break;
-        out->push_back(s);
-      }
+      const bool more = it.AppendUntil(maxt, out);
       if (!it.Err().ok()) return (Fail(active_[0]), err_);
       if (more) {
         cur_ = it.At();  // Past maxt: stays current, as Seek/Next semantics require.
