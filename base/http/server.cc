@@ -243,8 +243,15 @@ class Server::Impl {
   // Runs the route's handler; `body` is the streaming route's body (null for other routes).
   Response Invoke(const Route& route, const Request& request, BodyReader* body) const;
   void ConfigureTransport();
-  // Run by each worker thread: accepts a connection and serves it to its end, until Shutdown.
+  // Run by each worker thread until Shutdown: takes a turn waiting in accept(2), then serves the connection it
+  // accepted to its end.
   void AcceptLoop();
+  // Waits, as an idle follower on top of the stack, while kAcceptingWorkers others wait in accept(2); false once
+  // the server stops.
+  bool AwaitAcceptTurn();
+  // Called after accept(2) returns: when no worker is left waiting in it, wakes the most recently idle follower
+  // to take its place.
+  void EndAcceptTurn();
   bool ServeConnection(int fd);
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
   // Serves a request of a streaming route, reading its body from the connection as the handler asks.
@@ -271,6 +278,20 @@ class Server::Impl {
   std::unique_ptr<Transport> transport_;  // Set by Start, before the worker threads exist.
   int listener_ = -1;                     // Set by Start, closed by Shutdown once the workers are gone.
   std::vector<std::thread> workers_;
+
+  // Two workers wait in accept(2); the others wait on their own condition variable, most recently idle on top,
+  // and one is woken only when both accepting workers are busy. The kernel wakes the longest-waiting of the
+  // threads blocked in accept: with all 64 workers there, every connection went to the coldest thread (caches,
+  // allocator state); with two, consecutive connections alternate between two warm ones (query '1' by curl:
+  // 0.32 -> 0.22 ms on a 2-vCPU VM), and no wake-up of a follower is paid unless connections overlap.
+  static constexpr int kAcceptingWorkers = 2;
+  struct Follower {
+    absl::CondVar wake;
+    bool promoted = false;
+  };
+  absl::Mutex accept_mu_;
+  int accepting_ ABSL_GUARDED_BY(accept_mu_) = 0;
+  std::vector<Follower*> idle_ ABSL_GUARDED_BY(accept_mu_);
   std::string bound_address_;
   std::atomic<int> port_{0};
   std::atomic<bool> stopping_{false};
@@ -759,8 +780,9 @@ void Server::Impl::AcceptLoop() {
   const auto timeval_of = [](absl::Duration d) { return absl::ToTimeval(std::min(d, absl::Hours(24))); };
   const timeval read_timeout = timeval_of(options_.read_timeout);
   const timeval write_timeout = timeval_of(options_.write_timeout);
-  while (!stopping_.load()) {
+  while (AwaitAcceptTurn()) {
     const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    EndAcceptTurn();
     if (fd < 0) {
       const int err = errno;
       if (stopping_.load()) return;
@@ -781,6 +803,32 @@ void Server::Impl::AcceptLoop() {
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof(write_timeout));
     ServeConnection(fd);
   }
+}
+
+bool Server::Impl::AwaitAcceptTurn() {
+  absl::MutexLock lock(&accept_mu_);
+  Follower self;
+  while (accepting_ >= kAcceptingWorkers && !stopping_.load()) {
+    self.promoted = false;
+    idle_.push_back(&self);
+    while (!self.promoted && !stopping_.load()) self.wake.Wait(&accept_mu_);
+    if (self.promoted) return !stopping_.load();  // The promoter counted this worker in accepting_.
+    idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+  }
+  if (stopping_.load()) return false;
+  ++accepting_;
+  return true;
+}
+
+void Server::Impl::EndAcceptTurn() {
+  absl::MutexLock lock(&accept_mu_);
+  --accepting_;
+  if (accepting_ > 0 || idle_.empty()) return;
+  Follower* next = idle_.back();
+  idle_.pop_back();
+  next->promoted = true;
+  ++accepting_;
+  next->wake.Signal();
 }
 
 bool Server::Impl::ServeConnection(int fd) {
@@ -884,9 +932,8 @@ absl::Status Server::Impl::Start() {
   ConfigureTransport();
   listener_ = fd;
   transport_->AdoptListener(fd);
-  // Every worker waits in accept(2) on the listening socket and serves the connection it gets itself: the kernel
-  // wakes one waiter per connection, and no hand-off from an accepting thread to a worker (a thread wake-up,
-  // tens of microseconds on a virtual machine) sits on each new connection's path.
+  // The worker that accepts a connection serves it itself (see AcceptLoop): no hand-off from an accepting thread
+  // to a worker (a thread wake-up, tens of microseconds on a virtual machine) sits on a new connection's path.
   const size_t workers = options_.worker_threads > 0
                              ? options_.worker_threads
                              : std::max<size_t>(8, std::max(2u, std::thread::hardware_concurrency()) - 1);
@@ -904,10 +951,15 @@ void Server::Impl::Shutdown(absl::Duration grace) {
     return;
   }
   stopping_.store(true);
-  // Wakes every worker waiting in accept(2) (which then fails with EINVAL) and refuses new connections. The
-  // descriptor stays open until the workers are gone, so none can accept on a reused descriptor number.
+  // Wakes the workers waiting in accept(2) (which then fails with EINVAL) and refuses new connections; the idle
+  // followers are woken below. The descriptor stays open until the workers are gone, so none can accept on a
+  // reused descriptor number.
   ::shutdown(listener_, SHUT_RDWR);
   transport_->ReleaseListener();
+  {
+    absl::MutexLock lock(&accept_mu_);
+    for (Follower* f : idle_) f->wake.Signal();
+  }
   {
     absl::MutexLock lock(&mu_);
     draining_ = true;

@@ -538,6 +538,57 @@ TEST_F(ServerTest, AccessLogCanBeTurnedOff) {
   EXPECT_THAT(sink_.Find({"msg=\"http request\""}), IsEmpty());
 }
 
+// Only two workers wait in accept(2) at a time; the others are woken as connections overlap. Idle keep-alive
+// connections and requests in progress each hold a worker, and the rest still take new connections.
+TEST_F(ServerTest, EveryWorkerServesWhenConnectionsOverlap) {
+  constexpr int kKeepAlive = 3;
+  constexpr int kSlow = 4;
+  absl::Mutex mu;
+  int entered = 0;
+  bool release = false;
+  Server& server = NewServer({.worker_threads = kKeepAlive + kSlow + 1});
+  server.Get("/fast", [](const Request&, Response* resp) { resp->body = "ok"; });
+  server.Get("/slow", [&](const Request&, Response* resp) {
+    absl::MutexLock lock(&mu);
+    ++entered;
+    mu.Await(absl::Condition(&release));
+    resp->body = "done";
+  });
+  Start();
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+  for (int i = 0; i < kKeepAlive; ++i) {
+    idle.push_back(Client());
+    idle.back()->set_keep_alive(true);
+    httplib::Result r = idle.back()->Get("/fast");
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+  }
+  std::vector<std::thread> slow;
+  std::vector<int> status(kSlow, 0);
+  for (int i = 0; i < kSlow; ++i) {
+    slow.emplace_back([&, i] {
+      httplib::Result r = Client()->Get("/slow");
+      status[i] = r ? r->status : -1;
+    });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    auto all_in = [&] { return entered == kSlow; };
+    EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&all_in), absl::Seconds(30)))
+        << entered << " of " << kSlow << " slow requests reached their handler";
+    release = true;
+  }
+  for (std::thread& t : slow) t.join();
+  EXPECT_EQ(status, std::vector<int>(kSlow, 200));
+  // The kept-alive connections still work, and so does a new one.
+  for (auto& c : idle) {
+    httplib::Result r = c->Get("/fast");
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->body, "ok");
+  }
+  httplib::Result r = Client()->Get("/fast");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+}
+
 TEST_F(ServerTest, ShutdownLetsAnInFlightRequestFinishAndRefusesNewConnections) {
   absl::Notification entered;
   absl::Notification release;
