@@ -158,7 +158,6 @@ bool ConnectionStream::Flush() {
 
 bool ConnectionStream::SendAll(const char* a, size_t a_size, const char* b, size_t b_size) {
   while (a_size + b_size > 0) {
-    if (!WaitFor(fd_, POLLOUT, write_timeout_)) return false;
     iovec iov[2];
     size_t count = 0;
     if (a_size > 0) iov[count++] = iovec{const_cast<char*>(a), a_size};
@@ -166,9 +165,12 @@ bool ConnectionStream::SendAll(const char* a, size_t a_size, const char* b, size
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = count;
-    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    // Sent without waiting when the socket buffer has room (the usual case: one system call per response);
+    // only a send that would block waits, up to the write timeout.
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      if (errno == EINTR) continue;
+      if ((errno == EAGAIN || errno == EWOULDBLOCK) && WaitFor(fd_, POLLOUT, write_timeout_)) continue;
       return false;
     }
     size_t sent = static_cast<size_t>(n);

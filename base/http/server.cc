@@ -797,8 +797,8 @@ void Server::Impl::AcceptLoop() {
                  {{"address", bound_address_}, {"err", strerror(err)}});
       return;
     }
-    // ConnectionStream waits with poll(2) before each read and write; the socket timeouts bound a read or write
-    // that blocks anyway.
+    // ConnectionStream waits with poll(2) before each read and whenever a send would block; the socket timeouts
+    // bound a read or write that blocks anyway.
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof(read_timeout));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof(write_timeout));
     ServeConnection(fd);
