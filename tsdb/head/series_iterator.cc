@@ -139,17 +139,13 @@ bool HeadSeriesIterator::Drain(Cursor& c, TimestampMs maxt, std::vector<Sample>*
   if (c.chunk != nullptr) {
     // A closed chunk decodes its run of samples straight into `out`.
     const size_t before = out->size();
-    const bool past = c.chunk_it->AppendUntil(maxt, out);
-    if (out->size() > before) {
-      c.cur = out->back();
-      cur_ = c.cur;
-    }
-    if (past) {
+    if (c.chunk_it->AppendUntil(maxt, out)) {  // Stopped on a sample past maxt: now current.
       c.cur = c.chunk_it->At();
       cur_ = c.cur;
       if (cur_.t > maxt_) done_ = true;
       return false;
     }
+    if (out->size() > before) cur_ = out->back();
     if (!c.chunk_it->Err().ok()) {
       err_ = Annotate(c.chunk_it->Err(), "head chunk");
       done_ = true;
