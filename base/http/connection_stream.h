@@ -33,8 +33,8 @@ bool SocketAddress(int fd, bool local, std::string* ip, int* port);
 // goes straight to the caller's memory) and each waits up to the read timeout. Writes are gathered (up to
 // 32 KiB) and sent when the gathered bytes would overflow, before the next read (so a "100 Continue" reaches
 // the client before the server waits for the body) and at Flush: cpp-httplib writes a response's headers and
-// body separately, and as two TCP segments they would wake the client twice. Each send waits up to the write
-// timeout. The bytes read for one request are capped, so no request, whatever its framing
+// body separately, and as two TCP segments they would wake the client twice. A send that would block waits up
+// to the write timeout. The bytes read for one request are capped, so no request, whatever its framing
 // (chunked, compressed, headers without end), makes the server buffer without bound.
 class ConnectionStream final : public httplib::Stream {
  public:
